@@ -1,0 +1,182 @@
+package io.jasyncio;
+
+import io.jasyncio.internal.Coroutines;
+import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.TaskCore;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The entry points of jasyncio, after Python's {@code asyncio} module: run a coroutine on a new
+ * event loop, sleep, create tasks, and wait for datagrams.
+ *
+ * <p>Methods marked {@link Async} are suspending calls: they may park the calling task, and may
+ * only be called from {@code @Async} methods (and lambdas of {@code @Async} interfaces) running
+ * in a task.
+ */
+public final class Asyncio {
+    private Asyncio() {}
+
+    /**
+     * Makes a new event loop on the calling thread, runs {@code main} as a task until it ends,
+     * then cancels every other task still pending and lets them finish (their {@code finally}
+     * blocks run), closes the loop and returns main's result.
+     *
+     * @param main the coroutine to run, usually a lambda
+     * @param <T> the type of the result
+     * @return what {@code main} returned
+     * @throws RuntimeException main's unchecked exception, as it is; a checked one wrapped in
+     *     {@link java.util.concurrent.CompletionException}
+     * @throws IllegalStateException when a loop is already running on this thread, or when no
+     *     task can ever wake up again (a deadlock)
+     */
+    public static <T> T run(AsyncCallable<T> main) {
+        Objects.requireNonNull(main, "main");
+        return EventLoop.run(loop -> spawn(loop, main, null));
+    }
+
+    /**
+     * Like {@link #run(AsyncCallable)} for a body without a result.
+     *
+     * @param main the coroutine to run
+     */
+    public static void run(AsyncRunnable main) {
+        Objects.requireNonNull(main, "main");
+        EventLoop.run(loop -> spawn(loop, main, null));
+    }
+
+    /**
+     * Parks the calling task for at least {@code delay}. {@code Duration.ZERO} only lets every
+     * other ready task run once, like {@code asyncio.sleep(0)}.
+     *
+     * @param delay how long to sleep, not negative
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws java.util.concurrent.CancellationException if the task is cancelled meanwhile
+     */
+    @Async
+    public static void sleep(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("sleep delay is negative: " + delay);
+        }
+        long nanos;
+        try {
+            nanos = delay.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE / 4;
+        }
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.sleep");
+        loop.sleep(Math.min(nanos, Long.MAX_VALUE / 4));
+    }
+
+    /**
+     * Parks the calling task for at least {@code millis} milliseconds; see {@link #sleep(Duration)}.
+     *
+     * @param millis how long to sleep, not negative
+     */
+    @Async
+    public static void sleep(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("sleep delay is negative: " + millis + " ms");
+        }
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.sleep");
+        loop.sleep(Math.min(millis, Long.MAX_VALUE / 4_000_000) * 1_000_000);
+    }
+
+    /**
+     * Schedules {@code body} as a new task on the running loop and returns its handle at once.
+     * Not a suspending call: the new task first runs after the caller next parks, after every
+     * task already ready.
+     *
+     * @param body the coroutine
+     * @param <T> the type of its result
+     * @return the task's handle
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static <T> Task<T> createTask(AsyncCallable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(EventLoop.require("Asyncio.createTask"), body, null);
+    }
+
+    /**
+     * Like {@link #createTask(AsyncCallable)} for a body without a result.
+     *
+     * @param body the coroutine
+     * @return the task's handle
+     */
+    public static Task<Void> createTask(AsyncRunnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(EventLoop.require("Asyncio.createTask"), body, null);
+    }
+
+    /**
+     * Like {@link #createTask(AsyncCallable)}, with a name for diagnostics.
+     *
+     * @param name the task's name
+     * @param body the coroutine
+     * @param <T> the type of its result
+     * @return the task's handle
+     */
+    public static <T> Task<T> createTask(String name, AsyncCallable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(EventLoop.require("Asyncio.createTask"), body, Objects.requireNonNull(name, "name"));
+    }
+
+    private static <T> Task<T> spawn(EventLoop loop, Object body, String name) {
+        Task<T> task = TaskFactory.newTask(loop, body, name);
+        loop.schedule(task);
+        return task;
+    }
+
+    /**
+     * The task that is running now.
+     *
+     * @return the current task
+     * @throws IllegalStateException outside a task
+     */
+    public static Task<?> currentTask() {
+        TaskCore task = EventLoop.require("Asyncio.currentTask").currentTask("Asyncio.currentTask");
+        return (Task<?>) task;
+    }
+
+    /**
+     * Parks until a datagram is available on {@code channel}, reads it into {@code dst} like
+     * {@link DatagramChannel#receive} and returns the sender's address ({@code loop.sock_recvfrom}).
+     * Puts the channel in non-blocking mode. Only one task at a time may wait to read a channel;
+     * a second one gets an {@code IllegalStateException}.
+     *
+     * @param channel the channel to read
+     * @param dst where the datagram goes; what does not fit is discarded
+     * @return the sender's address
+     * @throws IOException as {@link DatagramChannel#receive} throws it
+     */
+    @Async
+    public static SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(dst, "dst");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.receive");
+        return loop.receive(channel, dst);
+    }
+
+    /**
+     * Sends one datagram, parking while the channel cannot take it ({@code loop.sock_sendto}).
+     * Puts the channel in non-blocking mode.
+     *
+     * @param channel the channel to send on
+     * @param src the datagram
+     * @param target where to send it
+     * @throws IOException as {@link DatagramChannel#send} throws it
+     */
+    @Async
+    public static void send(DatagramChannel channel, ByteBuffer src, SocketAddress target) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(target, "target");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.send");
+        loop.send(channel, src, target);
+    }
+}

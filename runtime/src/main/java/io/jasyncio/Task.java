@@ -1,0 +1,69 @@
+package io.jasyncio;
+
+import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.TaskCore;
+
+/**
+ * A handle on a coroutine scheduled on the event loop by {@link Asyncio#createTask}.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *                 createTask
+ *                     |
+ *                     v          cancel()
+ *                   NEW  ----------------------------------+
+ *                     | first step                         |
+ *                     v                                    v
+ *   +---------->  RUNNING  -- body returns or throws --> DONE (result | failure | cancelled)
+ *   |                 | a suspending call parks            ^
+ *   |                 v                                    |
+ *   |              PARKED  -- cancel(): resumed with a ----+ (via READY, then RUNNING)
+ *   |                 |      CancellationException
+ *   |                 | timer, channel, awaited task, lock...
+ *   |                 v
+ *   +-----------   READY   (in the loop's FIFO ready queue)
+ * </pre>
+ * A {@code cancel()} while RUNNING (a task cancelling itself) is delivered at the task's next
+ * suspension point. A task that catches the {@code CancellationException} and ends normally is
+ * not cancelled. A task ends cancelled when its body throws a {@code CancellationException}.
+ *
+ * <p>Awaiting a task that is cancelled only stops that awaiter; it does not cancel the awaited
+ * task (as in kotlinx.coroutines, unlike asyncio), so that many tasks can await one safely.
+ *
+ * @param <T> the type of the result
+ */
+public final class Task<T> extends TaskCore {
+
+    Task(EventLoop loop, Object body, String name) {
+        super(loop, body, name);
+    }
+
+    /**
+     * Parks the calling task until this task ends; returns at once if it has ended.
+     *
+     * @return the task's result
+     * @throws RuntimeException the task's unchecked exception, as it is
+     * @throws Error the task's error, as it is
+     * @throws java.util.concurrent.CompletionException wrapping the task's checked exception
+     * @throws java.util.concurrent.CancellationException if the task was cancelled, or if the
+     *     calling task is cancelled while it waits
+     * @throws IllegalStateException if called outside a task, or by the task on itself
+     */
+    @Async
+    @SuppressWarnings("unchecked")
+    public T await() {
+        return (T) awaitTask();
+    }
+
+    /**
+     * The result of a task that has ended, without parking.
+     *
+     * @return the task's result
+     * @throws IllegalStateException if the task has not ended
+     * @throws RuntimeException the task's failure, mapped as {@link #await()} maps it
+     */
+    @SuppressWarnings("unchecked")
+    public T result() {
+        return (T) resultNow();
+    }
+}

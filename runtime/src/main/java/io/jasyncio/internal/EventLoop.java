@@ -1,0 +1,604 @@
+package io.jasyncio.internal;
+
+import io.jasyncio.AsyncCallable;
+import io.jasyncio.AsyncRunnable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * The single-threaded event loop, after the seed's scheduler: a FIFO queue of ready tasks, a
+ * heap of timers ordered by (deadline, sequence), and one {@link Selector} for the channels
+ * that parked tasks wait on.
+ *
+ * <h2>One step</h2>
+ * {@link #runOnce()} computes how long it may block (zero when a task is ready, until the
+ * nearest timer otherwise, for ever when only channels can wake a task), waits in
+ * {@code select} (or parks the thread when no channel is registered, which is more precise),
+ * moves the channels that became ready and the timers that fell due to the ready queue, and
+ * then runs the tasks that were ready when the step began. Tasks made ready during the step
+ * run in the next one, so a task that yields with {@code sleep(0)} lets every other ready task
+ * run first.
+ *
+ * <h2>Running a task: the driver</h2>
+ * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
+ * its result to the caller's frame and resumes that, until the task parks again (some method
+ * set {@link #parking}) or its entry returns. The driver, not the Java stack, walks the chain,
+ * so a resume costs the same at any call depth.
+ *
+ * <h2>What was rejected</h2>
+ * A {@code ThreadLocal} read after every suspending call (a woven method keeps the loop it got
+ * on entry in a local instead, and the lookup itself first tries {@link #sole}); re-entering
+ * the whole chain of methods from the task's entry on resume, as Quasar, Kilim and JavaFlow
+ * do; one wrapper object per timer (a task is its own timer entry).
+ */
+public final class EventLoop {
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+    /**
+     * The loop last started in this JVM: a cache in front of {@link #CURRENT} that is trusted only
+     * when {@code sole.thread == Thread.currentThread()}, so a stale or racy read is harmless.
+     */
+    static EventLoop sole;
+
+    /** The thread that runs this loop; never changes. */
+    final Thread thread = Thread.currentThread();
+
+    // ---- state shared with woven code (Coroutines); one task runs at a time, so one set suffices
+    /** Set by a method that parks; every caller up the chain sees it, spills and returns. */
+    public boolean parking;
+    Frame resumeFrame;
+    Object resumeValue;
+    Throwable resumeFailure;
+    /** The frame spilled last during the current unwinding; null when none yet. */
+    Frame lastSpilled;
+    /** The task being stepped; null between steps. */
+    TaskCore current;
+
+    private final ArrayDeque<TaskCore> ready = new ArrayDeque<>();
+    private final TimerHeap timers = new TimerHeap();
+    private final Clock clock;
+    private Selector selector;
+    private int channelWaiters;
+    private long timerSequence;
+    private int taskIds;
+    /** Head of the list of tasks that have not ended. */
+    private TaskCore live;
+    private int liveCount;
+    /** Failed tasks nobody awaited yet; reported when the loop closes. */
+    private final List<TaskCore> failures = new ArrayList<>();
+    private boolean closed;
+
+    /** A clock in nanoseconds, like {@link System#nanoTime()}; tests may use a manual one. */
+    @FunctionalInterface
+    public interface Clock {
+        long nanoTime();
+    }
+
+    public EventLoop() {
+        this(System::nanoTime);
+    }
+
+    public EventLoop(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The loop running on this thread, or null. */
+    public static EventLoop current() {
+        EventLoop loop = sole;
+        if (loop != null && loop.thread == Thread.currentThread() && !loop.closed) {
+            return loop;
+        }
+        return CURRENT.get();
+    }
+
+    /** The loop running on this thread; {@code IllegalStateException} naming {@code what} when none. */
+    public static EventLoop require(String what) {
+        EventLoop loop = current();
+        if (loop == null) {
+            throw new IllegalStateException(what + " needs a running event loop on this thread: "
+                    + "call it from code started with Asyncio.run(...)");
+        }
+        return loop;
+    }
+
+    /** The task running now; {@code IllegalStateException} when none. */
+    public TaskCore currentTask(String what) {
+        if (current == null) {
+            throw new IllegalStateException(what + " must be called from a task");
+        }
+        return current;
+    }
+
+    public long now() {
+        return clock.nanoTime();
+    }
+
+    int nextTaskId() {
+        return ++taskIds;
+    }
+
+    void checkThread(String what) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException(what + " must be called on the event loop's thread " + thread.getName());
+        }
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * Like {@code asyncio.run}: runs {@code main} on a new loop on this thread until it ends,
+     * cancels the tasks still pending and lets them finish, closes the loop and returns main's
+     * result or throws its failure as {@code Task.await} would.
+     */
+    public static <R> R run(Function<EventLoop, ? extends TaskCore> main) {
+        if (current() != null) {
+            throw new IllegalStateException("an event loop is already running on thread "
+                    + Thread.currentThread().getName() + ": use createTask or await instead of a nested Asyncio.run");
+        }
+        EventLoop loop = new EventLoop();
+        CURRENT.set(loop);
+        sole = loop;
+        try {
+            TaskCore task = main.apply(loop);
+            while (task.state != TaskCore.DONE) {
+                loop.runOnce();
+            }
+            loop.cancelLeftovers();
+            loop.reportLostFailures(task);
+            @SuppressWarnings("unchecked")
+            R result = (R) task.outcome();
+            return result;
+        } finally {
+            loop.close();
+            CURRENT.remove();
+            if (sole == loop) {
+                sole = null;
+            }
+        }
+    }
+
+    /** Creates a task for {@code body} (an AsyncCallable or AsyncRunnable) and makes it ready. */
+    public void schedule(TaskCore task) {
+        task.nextLive = live;
+        if (live != null) {
+            live.previousLive = task;
+        }
+        live = task;
+        liveCount++;
+        task.state = TaskCore.READY;
+        ready.add(task);
+    }
+
+    /**
+     * Cancels every task still pending and runs the loop until they have all ended, as
+     * {@code asyncio.run} does. A task that catches the cancellation and parks on something
+     * that can never happen is cancelled again.
+     */
+    private void cancelLeftovers() {
+        while (live != null) {
+            for (TaskCore task = live; task != null; task = task.nextLive) {
+                task.cancel();
+            }
+            while (live != null && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
+                runOnce();
+            }
+        }
+    }
+
+    private void reportLostFailures(TaskCore main) {
+        for (TaskCore task : failures) {
+            if (task != main && !task.retrieved) {
+                System.err.println("jasyncio: exception of task " + task.name() + " was never retrieved:");
+                task.failure.printStackTrace();
+            }
+        }
+        failures.clear();
+    }
+
+    /** One turn of the loop; see the class comment. */
+    public void runOnce() {
+        long timeout;
+        if (!ready.isEmpty()) {
+            timeout = 0;
+        } else if (!timers.isEmpty()) {
+            timeout = Math.max(0, timers.peek().deadline - now());
+        } else if (channelWaiters > 0) {
+            timeout = -1;
+        } else {
+            throw new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
+                    + "parked tasks: " + describeLive());
+        }
+        poll(timeout);
+        if (!timers.isEmpty()) {
+            long now = now();
+            while (!timers.isEmpty() && timers.peek().deadline <= now) {
+                timers.poll().expire(this);
+            }
+        }
+        for (int n = ready.size(); n > 0; n--) {
+            TaskCore task = ready.poll();
+            if (task.state == TaskCore.READY) {
+                step(task);
+            }
+        }
+    }
+
+    private String describeLive() {
+        StringBuilder out = new StringBuilder();
+        for (TaskCore task = live; task != null; task = task.nextLive) {
+            out.append(out.length() == 0 ? "" : ", ").append(task);
+            if (task.awaiting != null) {
+                out.append(" awaiting ").append(task.awaiting.name());
+            }
+        }
+        return out.toString();
+    }
+
+    private void poll(long timeoutNanos) {
+        if (channelWaiters == 0 || selector == null) {
+            if (timeoutNanos > 0) {
+                LockSupport.parkNanos(timeoutNanos);
+            }
+            return;
+        }
+        try {
+            if (timeoutNanos == 0) {
+                selector.selectNow();
+            } else if (timeoutNanos < 0) {
+                selector.select();
+            } else {
+                selector.select(Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("select failed", e);
+        }
+        for (SelectionKey key : selector.selectedKeys()) {
+            ChannelWait wait = (ChannelWait) key.attachment();
+            if (wait != null && key.isValid()) {
+                wait.ready(key.readyOps());
+            }
+        }
+        selector.selectedKeys().clear();
+    }
+
+    /** Runs {@code task} until it parks again or ends: the driver (see the class comment). */
+    private void step(TaskCore task) {
+        current = task;
+        task.state = TaskCore.RUNNING;
+        task.waitSite = null;
+        Object value = task.resumeValue;
+        Throwable failure = task.resumeFailure;
+        task.resumeValue = null;
+        task.resumeFailure = null;
+        Frame frame = task.top;
+        task.top = null;
+        try {
+            for (;;) {
+                Object result = null;
+                Throwable thrown = null;
+                try {
+                    if (frame == null) {
+                        Object body = task.body;
+                        task.body = null;
+                        if (body instanceof AsyncCallable) {
+                            result = ((AsyncCallable<?>) body).call();
+                        } else {
+                            ((AsyncRunnable) body).run();
+                        }
+                    } else {
+                        resumeFrame = frame;
+                        resumeValue = value;
+                        resumeFailure = failure;
+                        result = frame.resumer.resume(frame);
+                    }
+                } catch (Throwable e) {
+                    thrown = e;
+                }
+                resumeFrame = null;
+                resumeValue = null;
+                resumeFailure = null;
+                if (parking) {
+                    parking = false;
+                    lastSpilled = null;
+                    if (thrown == null && task.top != null) {
+                        parked(task);
+                        return;
+                    }
+                    task.top = null;
+                    if (thrown == null) {
+                        thrown = new IllegalStateException("task " + task.name() + " parked, but no woven method "
+                                + "caught the suspension: its body was not woven. Run with -javaagent:jasyncio-agent.jar "
+                                + "or weave the classes with jasyncio-maven-plugin");
+                    }
+                }
+                Frame caller = frame == null ? null : frame.caller;
+                if (caller == null) {
+                    finish(task, result, thrown);
+                    return;
+                }
+                frame = caller;
+                value = result;
+                failure = thrown;
+            }
+        } finally {
+            current = null;
+        }
+    }
+
+    private void parked(TaskCore task) {
+        if (task.state == TaskCore.RUNNING) {
+            task.state = TaskCore.PARKED;
+        }
+        if (task.cancelPending) {
+            task.cancelPending = false;
+            cancelParked(task);
+        }
+    }
+
+    /** Ends {@code task} with an outcome and wakes its awaiters. */
+    void finish(TaskCore task, Object result, Throwable failure) {
+        task.state = TaskCore.DONE;
+        task.top = null;
+        task.cancelPending = false;
+        if (failure instanceof CancellationException) {
+            task.cancelled = true;
+        } else if (failure != null) {
+            failures.add(task);
+        }
+        task.result = result;
+        task.failure = failure;
+        unlinkLive(task);
+        task.wakeWaiters();
+    }
+
+    private void unlinkLive(TaskCore task) {
+        if (task.previousLive != null) {
+            task.previousLive.nextLive = task.nextLive;
+        } else if (live == task) {
+            live = task.nextLive;
+        }
+        if (task.nextLive != null) {
+            task.nextLive.previousLive = task.previousLive;
+        }
+        task.previousLive = null;
+        task.nextLive = null;
+        liveCount--;
+    }
+
+    // ------------------------------------------------------------------ parking and waking
+
+    /**
+     * Parks {@code task} (the current one) on {@code site}. {@code frame} is a primitive's own
+     * frame, resumed before the caller's; null when the primitive has nothing to do on resume.
+     * The caller must return right after.
+     */
+    public void suspend(TaskCore task, WaitSite site, Frame frame) {
+        task.waitSite = site;
+        parking = true;
+        lastSpilled = frame;
+        if (frame != null) {
+            task.top = frame;
+        }
+    }
+
+    /** Makes a parked task ready to resume with {@code value} or {@code failure}. */
+    public void wake(TaskCore task, Object value, Throwable failure) {
+        if (task.state == TaskCore.DONE) {
+            return;
+        }
+        task.resumeValue = value;
+        task.resumeFailure = failure;
+        if (task.state != TaskCore.READY) {
+            task.state = TaskCore.READY;
+            ready.add(task);
+        }
+    }
+
+    /** Cancels a task that is parked, or woken and not yet run. */
+    void cancelParked(TaskCore task) {
+        WaitSite site = task.waitSite;
+        task.waitSite = null;
+        if (site != null) {
+            site.cancelWait(task);
+        }
+        wake(task, null, new CancellationException("Task " + task.name() + " was cancelled"));
+    }
+
+    void forgetAwaiter(TaskCore task) {
+        TaskCore awaited = task.awaiting;
+        task.awaiting = null;
+        if (awaited != null) {
+            awaited.removeWaiter(task);
+        }
+    }
+
+    // ------------------------------------------------------------------ primitives
+
+    private static final WaitSite TIMER = task -> task.loop.timers.remove(task);
+
+    /** {@code Asyncio.sleep}: parks the current task for {@code nanos}. */
+    public void sleep(long nanos) {
+        TaskCore task = current;
+        if (nanos == 0) {
+            suspend(task, null, null);
+            task.state = TaskCore.READY;
+            ready.add(task);
+            return;
+        }
+        task.deadline = now() + nanos;
+        task.sequence = timerSequence++;
+        timers.add(task);
+        suspend(task, TIMER, null);
+    }
+
+    /** Schedules {@code entry} to expire after {@code nanos}. */
+    public void addTimer(TimerEntry entry, long nanos) {
+        entry.deadline = now() + nanos;
+        entry.sequence = timerSequence++;
+        timers.add(entry);
+    }
+
+    public boolean removeTimer(TimerEntry entry) {
+        return timers.remove(entry);
+    }
+
+    /** {@code Asyncio.receive}: the datagram now, or parks until one can be read. */
+    public SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
+        if (channel.isBlocking()) {
+            channel.configureBlocking(false);
+        }
+        SocketAddress sender = channel.receive(dst);
+        if (sender != null) {
+            return sender;
+        }
+        awaitChannel(channel, SelectionKey.OP_READ, new Frame(RECEIVE, channel, dst));
+        return null;
+    }
+
+    private static final Resumer RECEIVE = frame -> {
+        EventLoop loop = EventLoop.current();
+        Coroutines.resumeValue(loop);
+        DatagramChannel channel = (DatagramChannel) frame.refs[0];
+        SocketAddress sender = channel.receive((ByteBuffer) frame.refs[1]);
+        if (sender == null) {
+            loop.awaitChannel(channel, SelectionKey.OP_READ, frame);
+        }
+        return sender;
+    };
+
+    /** {@code Asyncio.send}: sends the datagram now, or parks until the channel can take it. */
+    public void send(DatagramChannel channel, ByteBuffer src, SocketAddress target) throws IOException {
+        if (channel.isBlocking()) {
+            channel.configureBlocking(false);
+        }
+        if (channel.send(src, target) > 0 || !src.hasRemaining()) {
+            return;
+        }
+        awaitChannel(channel, SelectionKey.OP_WRITE, new Frame(SEND, channel, src, target));
+    }
+
+    private static final Resumer SEND = frame -> {
+        EventLoop loop = EventLoop.current();
+        Coroutines.resumeValue(loop);
+        DatagramChannel channel = (DatagramChannel) frame.refs[0];
+        ByteBuffer src = (ByteBuffer) frame.refs[1];
+        if (channel.send(src, (SocketAddress) frame.refs[2]) == 0 && src.hasRemaining()) {
+            loop.awaitChannel(channel, SelectionKey.OP_WRITE, frame);
+        }
+        return null;
+    };
+
+    /** Parks the current task until {@code channel} is ready for {@code operation}. */
+    public void awaitChannel(SelectableChannel channel, int operation, Frame frame) throws IOException {
+        TaskCore task = current;
+        if (selector == null) {
+            selector = Selector.open();
+        }
+        SelectionKey key = channel.keyFor(selector);
+        ChannelWait wait;
+        if (key == null) {
+            wait = new ChannelWait(this);
+            key = channel.register(selector, 0, wait);
+            wait.key = key;
+        } else {
+            wait = (ChannelWait) key.attachment();
+        }
+        wait.park(task, operation);
+        suspend(task, wait, frame);
+    }
+
+    /**
+     * The tasks parked on one channel: at most one reader and one writer, as a second one
+     * could only steal the first one's data.
+     */
+    static final class ChannelWait implements WaitSite {
+        private final EventLoop loop;
+        SelectionKey key;
+        private TaskCore reader;
+        private TaskCore writer;
+
+        ChannelWait(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void park(TaskCore task, int operation) {
+            if (operation == SelectionKey.OP_READ) {
+                if (reader != null && reader != task) {
+                    throw new IllegalStateException("task " + reader.name() + " is already waiting to read "
+                            + key.channel() + "; two readers of one channel would steal each other's data: "
+                            + "guard it with a Lock");
+                }
+                reader = task;
+            } else {
+                if (writer != null && writer != task) {
+                    throw new IllegalStateException("task " + writer.name() + " is already waiting to write "
+                            + key.channel() + ": guard it with a Lock");
+                }
+                writer = task;
+            }
+            loop.channelWaiters++;
+            key.interestOps(key.interestOps() | operation);
+        }
+
+        void ready(int readyOps) {
+            if ((readyOps & SelectionKey.OP_READ) != 0 && reader != null) {
+                TaskCore task = reader;
+                release(task);
+                loop.wake(task, null, null);
+            }
+            if ((readyOps & SelectionKey.OP_WRITE) != 0 && writer != null) {
+                TaskCore task = writer;
+                release(task);
+                loop.wake(task, null, null);
+            }
+        }
+
+        private void release(TaskCore task) {
+            int operation = 0;
+            if (reader == task) {
+                reader = null;
+                operation |= SelectionKey.OP_READ;
+            }
+            if (writer == task) {
+                writer = null;
+                operation |= SelectionKey.OP_WRITE;
+            }
+            if (operation != 0) {
+                loop.channelWaiters--;
+                try {
+                    key.interestOps(key.interestOps() & ~operation);
+                } catch (RuntimeException closed) {
+                    // the channel was closed meanwhile; the task sees it when it retries
+                }
+            }
+        }
+
+        @Override
+        public void cancelWait(TaskCore task) {
+            release(task);
+        }
+    }
+
+    private void close() {
+        closed = true;
+        if (selector != null) {
+            try {
+                selector.close();
+            } catch (IOException | ClosedSelectorException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+}
