@@ -361,8 +361,8 @@ public final class ClassWeaver {
             return diagnostic(node, method, line,
                     "suspending call to " + callee + " in a lambda for " + lambda.interfaceName().replace('/', '.')
                             + ", whose method " + lambda.methodName() + "() is not @Async",
-                    "pass an @Async functional interface such as AsyncCallable or AsyncRunnable, "
-                            + "or make the calls in a loop of the @Async method");
+                    "pass an @Async functional interface such as AsyncCallable or AsyncRunnable, run with "
+                            + "Asyncio.run or Asyncio.createTask, or make the calls in a loop of the @Async method");
         }
         if (method.name.equals("<init>")) {
             return diagnostic(node, method, line, "suspending call to " + callee + " in a constructor",
@@ -373,7 +373,7 @@ public final class ClassWeaver {
                     "move the call into an @Async method; static initializers cannot suspend");
         }
         return diagnostic(node, method, line, "suspending call to " + callee + " in a method that is not @Async",
-                "annotate " + method.name + "() with @Async, or start the call as a task with Asyncio.createTask");
+                "annotate " + method.name + "() with @Async and call it from a task started with Asyncio.run or Asyncio.createTask");
     }
 
     private static Diagnostic diagnostic(ClassNode node, MethodNode method, int line, String message, String fix) {
