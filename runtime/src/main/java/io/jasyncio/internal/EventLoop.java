@@ -328,6 +328,9 @@ public final class EventLoop {
                     finish(task, result, thrown);
                     return;
                 }
+                if (thrown != null) {
+                    AsyncStackTrace.addCaller(thrown, caller);
+                }
                 frame = caller;
                 value = result;
                 failure = thrown;
