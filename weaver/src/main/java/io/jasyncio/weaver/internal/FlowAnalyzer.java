@@ -1,0 +1,140 @@
+package io.jasyncio.weaver.internal;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.BasicValue;
+import org.objectweb.asm.tree.analysis.Frame;
+import org.objectweb.asm.tree.analysis.Interpreter;
+
+/**
+ * Runs ASM's {@link Analyzer} and keeps what it does not: the control-flow graph, normal and
+ * exceptional edges apart. From it: which locals are live at each instruction (backward
+ * dataflow) and how many monitors are held there (forward dataflow). Read-only.
+ */
+final class FlowAnalyzer extends Analyzer<BasicValue> {
+    private final List<List<Integer>> normalEdges = new ArrayList<>();
+    private final List<List<Integer>> exceptionEdges = new ArrayList<>();
+
+    FlowAnalyzer(Interpreter<BasicValue> interpreter) {
+        super(interpreter);
+    }
+
+    Frame<BasicValue>[] run(String owner, MethodNode method) throws AnalyzerException {
+        int size = method.instructions.size();
+        normalEdges.clear();
+        exceptionEdges.clear();
+        for (int i = 0; i < size; i++) {
+            normalEdges.add(new ArrayList<>(2));
+            exceptionEdges.add(new ArrayList<>(1));
+        }
+        return analyze(owner, method);
+    }
+
+    @Override
+    protected void newControlFlowEdge(int insn, int successor) {
+        normalEdges.get(insn).add(successor);
+    }
+
+    @Override
+    protected boolean newControlFlowExceptionEdge(int insn, int successor) {
+        exceptionEdges.get(insn).add(successor);
+        return true;
+    }
+
+    /** For each instruction, the local slots read on some path from it before being written. */
+    BitSet[] liveLocals(MethodNode method) {
+        int size = method.instructions.size();
+        BitSet[] use = new BitSet[size];
+        int[] def = new int[size];
+        for (int i = 0; i < size; i++) {
+            AbstractInsnNode insn = method.instructions.get(i);
+            use[i] = new BitSet();
+            def[i] = -1;
+            if (insn instanceof VarInsnNode) {
+                VarInsnNode var = (VarInsnNode) insn;
+                if (var.getOpcode() >= Opcodes.ISTORE && var.getOpcode() <= Opcodes.ASTORE) {
+                    def[i] = var.var;
+                } else {
+                    use[i].set(var.var);
+                }
+            } else if (insn instanceof IincInsnNode) {
+                use[i].set(((IincInsnNode) insn).var);
+            }
+        }
+        BitSet[] in = new BitSet[size];
+        for (int i = 0; i < size; i++) {
+            in[i] = new BitSet();
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int i = size - 1; i >= 0; i--) {
+                BitSet out = new BitSet();
+                for (int successor : normalEdges.get(i)) {
+                    out.or(in[successor]);
+                }
+                for (int successor : exceptionEdges.get(i)) {
+                    out.or(in[successor]);
+                }
+                if (def[i] >= 0) {
+                    out.clear(def[i]);
+                }
+                out.or(use[i]);
+                if (!out.equals(in[i])) {
+                    in[i] = out;
+                    changed = true;
+                }
+            }
+        }
+        return in;
+    }
+
+    /**
+     * For each instruction, how many monitors may be held when it runs (the most over all
+     * paths); -1 where unreachable. An exception handler starts with the count of the
+     * instructions it covers.
+     */
+    int[] monitorDepths(MethodNode method) {
+        int size = method.instructions.size();
+        int[] depth = new int[size];
+        java.util.Arrays.fill(depth, -1);
+        if (size == 0) {
+            return depth;
+        }
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        depth[0] = 0;
+        work.add(0);
+        while (!work.isEmpty()) {
+            int i = work.poll();
+            int opcode = method.instructions.get(i).getOpcode();
+            int after = depth[i];
+            if (opcode == Opcodes.MONITORENTER) {
+                after++;
+            } else if (opcode == Opcodes.MONITOREXIT) {
+                after = Math.max(0, after - 1);
+            }
+            after = Math.min(after, 64);
+            for (int successor : normalEdges.get(i)) {
+                if (after > depth[successor]) {
+                    depth[successor] = after;
+                    work.add(successor);
+                }
+            }
+            for (int successor : exceptionEdges.get(i)) {
+                if (depth[i] > depth[successor]) {
+                    depth[successor] = depth[i];
+                    work.add(successor);
+                }
+            }
+        }
+        return depth;
+    }
+}
