@@ -80,10 +80,25 @@ public final class EventLoop {
     private final List<TaskCore> failures = new ArrayList<>();
     private boolean closed;
 
-    /** A clock in nanoseconds, like {@link System#nanoTime()}; tests may use a manual one. */
+    /**
+     * The loop's time source, in nanoseconds like {@link System#nanoTime()}. Tests use a manual
+     * one, so timers fall due in virtual time without real waiting.
+     */
     @FunctionalInterface
     public interface Clock {
+        /** The current time in nanoseconds; only differences between two values mean anything. */
         long nanoTime();
+
+        /**
+         * Lets {@code nanos} nanoseconds of this clock's time pass, at a moment when no task
+         * is ready and no channel is watched, so only a timer can wake a task. The system clock
+         * parks the thread (it may return early); a manual clock moves itself forward.
+         *
+         * @param nanos how long, greater than zero
+         */
+        default void idle(long nanos) {
+            LockSupport.parkNanos(nanos);
+        }
     }
 
     public EventLoop() {
@@ -143,11 +158,20 @@ public final class EventLoop {
      * result or throws its failure as {@code Task.await} would.
      */
     public static <R> R run(Function<EventLoop, ? extends TaskCore> main) {
+        return run(System::nanoTime, main);
+    }
+
+    /**
+     * Like {@link #run(Function)} on a loop whose time comes from {@code clock}. {@code main}
+     * is called with the new loop already current, so it may make its task with
+     * {@code Asyncio.createTask}.
+     */
+    public static <R> R run(Clock clock, Function<EventLoop, ? extends TaskCore> main) {
         if (current() != null) {
             throw new IllegalStateException("an event loop is already running on thread "
                     + Thread.currentThread().getName() + ": use createTask or await instead of a nested Asyncio.run");
         }
-        EventLoop loop = new EventLoop();
+        EventLoop loop = new EventLoop(clock);
         CURRENT.set(loop);
         sole = loop;
         try {
@@ -235,6 +259,24 @@ public final class EventLoop {
         }
     }
 
+    /**
+     * What is left in the loop: tasks not ended, timers, channel waits; empty when nothing is.
+     * For tests, which check it after {@code run} returned.
+     */
+    String leftovers() {
+        StringBuilder out = new StringBuilder();
+        if (live != null || liveCount != 0) {
+            out.append(liveCount).append(" tasks not ended: ").append(describeLive()).append("; ");
+        }
+        if (!timers.isEmpty()) {
+            out.append(timers.size()).append(" timers; ");
+        }
+        if (channelWaiters != 0) {
+            out.append(channelWaiters).append(" channel waits; ");
+        }
+        return out.toString();
+    }
+
     private String describeLive() {
         StringBuilder out = new StringBuilder();
         for (TaskCore task = live; task != null; task = task.nextLive) {
@@ -249,7 +291,7 @@ public final class EventLoop {
     private void poll(long timeoutNanos) {
         if (channelWaiters == 0 || selector == null) {
             if (timeoutNanos > 0) {
-                LockSupport.parkNanos(timeoutNanos);
+                clock.idle(timeoutNanos);
             }
             return;
         }
@@ -327,6 +369,9 @@ public final class EventLoop {
                 if (caller == null) {
                     finish(task, result, thrown);
                     return;
+                }
+                if (thrown != null) {
+                    AsyncStackTrace.addCaller(thrown, caller);
                 }
                 frame = caller;
                 value = result;

@@ -100,7 +100,7 @@ public final class ClassWeaver {
                 changed |= report(node, method, problems, diagnostics);
                 continue;
             }
-            StateMachineTransformer transformer = new StateMachineTransformer(node.name, isInterface, method,
+            StateMachineTransformer transformer = new StateMachineTransformer(node.name, isInterface, node.sourceFile, method,
                     method.name.replace('<', '_').replace('>', '_') + "$resume$" + bridges.size());
             if (calls.isEmpty()) {
                 transformer.addEntryCheck();
