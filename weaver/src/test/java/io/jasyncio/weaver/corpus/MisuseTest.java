@@ -64,7 +64,8 @@ class MisuseTest {
             new Expectation("AsyncImplementsPlainInterface", "AsyncImplementsPlainInterface$Job", "run",
                     List.of(ASYNC, OVERRIDE, Set.of("Runnable"))),
             new Expectation("PlainOverridesAsync", "PlainOverridesAsync$Blocking", "load",
-                    List.of(ASYNC, OVERRIDE, Set.of("Source"))));
+                    List.of(ASYNC, OVERRIDE, Set.of("Source"))),
+            new Expectation("TooLargeOnceWoven", "huge", List.of(Set.of("too large"), Set.of("65535", "64"))));
 
     @Test
     void expectations_coverEveryMisuseFixture() {
