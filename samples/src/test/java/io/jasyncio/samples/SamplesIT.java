@@ -35,6 +35,11 @@ class SamplesIT {
     private static final long TIMEOUT_SECONDS = 60;
 
     @Test
+    void hello_theReadmeExamplePrintsHelloThenWorld() throws Exception {
+        run("Hello");
+    }
+
+    @Test
     void example1_printsHelloThenWorldAfterOneSecond() throws Exception {
         Run run = run("Example1");
         run.assertTime(0, 0.95, 4.0);
