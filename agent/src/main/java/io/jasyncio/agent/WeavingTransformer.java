@@ -5,9 +5,12 @@ import io.jasyncio.weaver.Diagnostic;
 import io.jasyncio.weaver.WeaveResult;
 import io.jasyncio.weaver.Weaver;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.ref.WeakReference;
 import java.security.ProtectionDomain;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Weaves each class as it loads: a thin adapter from {@link ClassFileTransformer} to
@@ -28,6 +31,12 @@ final class WeavingTransformer implements ClassFileTransformer {
             "io/jasyncio/Async", "io/jasyncio/AsyncCallable", "io/jasyncio/AsyncRunnable");
 
     private final boolean verbose;
+    /**
+     * One weaver per class loader, so what it read of other classes (supertypes, which methods
+     * are {@code @Async}) is read once. Weak keys, and finders that hold their loader weakly, so
+     * a discarded loader is not kept alive.
+     */
+    private final Map<ClassLoader, Weaver> weavers = new WeakHashMap<>();
 
     /** @param verbose whether to print one line for each class woven */
     WeavingTransformer(boolean verbose) {
@@ -45,7 +54,7 @@ final class WeavingTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            WeaveResult result = new Weaver(ClassFinder.ofClassLoader(loader)).weave(classfileBuffer);
+            WeaveResult result = weaverFor(loader).weave(classfileBuffer);
             for (Diagnostic diagnostic : result.diagnostics()) {
                 System.err.println("jasyncio: " + diagnostic.format());
             }
@@ -61,6 +70,21 @@ final class WeavingTransformer implements ClassFileTransformer {
             System.err.println("jasyncio: could not weave " + className.replace('/', '.')
                     + ", loading it unwoven: " + failure);
             return null;
+        }
+    }
+
+    private Weaver weaverFor(ClassLoader loader) {
+        synchronized (weavers) {
+            Weaver weaver = weavers.get(loader);
+            if (weaver == null) {
+                WeakReference<ClassLoader> reference = new WeakReference<>(loader);
+                weaver = new Weaver(internalName -> {
+                    ClassLoader live = reference.get();
+                    return live == null ? null : ClassFinder.ofClassLoader(live).find(internalName);
+                });
+                weavers.put(loader, weaver);
+            }
+            return weaver;
         }
     }
 
