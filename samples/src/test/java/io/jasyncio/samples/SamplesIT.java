@@ -122,6 +122,8 @@ class SamplesIT {
     private static Run launch(String sample, String agentOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // UTF-8 output whatever the locale (the reports contain '—'): file.encoding for JDK 17, the others for 19+
+        command.addAll(List.of("-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"));
         if (agentOptions != null) {
             command.add("-javaagent:" + agentJar() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
