@@ -201,7 +201,9 @@ public final class EventLoop {
         }
         live = task;
         liveCount++;
-        task.state = TaskCore.READY;
+        // The task stays NEW in the ready queue until its first step, so that cancel() can
+        // tell it never started and end it without running its body.
+        task.state = TaskCore.NEW;
         ready.add(task);
     }
 
@@ -253,7 +255,7 @@ public final class EventLoop {
         }
         for (int n = ready.size(); n > 0; n--) {
             TaskCore task = ready.poll();
-            if (task.state == TaskCore.READY) {
+            if (task.state == TaskCore.READY || task.state == TaskCore.NEW) {
                 step(task);
             }
         }
