@@ -73,8 +73,9 @@ public final class EventLoop {
     private int channelWaiters;
     private long timerSequence;
     private int taskIds;
-    /** Head of the list of tasks that have not ended. */
+    /** The tasks that have not ended, oldest first: head and tail of a doubly linked list. */
     private TaskCore live;
+    private TaskCore liveTail;
     private int liveCount;
     /** Failed tasks nobody awaited yet; reported when the loop closes. */
     private final List<TaskCore> failures = new ArrayList<>();
@@ -195,11 +196,13 @@ public final class EventLoop {
 
     /** Creates a task for {@code body} (an AsyncCallable or AsyncRunnable) and makes it ready. */
     public void schedule(TaskCore task) {
-        task.nextLive = live;
-        if (live != null) {
-            live.previousLive = task;
+        task.previousLive = liveTail;
+        if (liveTail == null) {
+            live = task;
+        } else {
+            liveTail.nextLive = task;
         }
-        live = task;
+        liveTail = task;
         liveCount++;
         // The task stays NEW in the ready queue until its first step, so that cancel() can
         // tell it never started and end it without running its body.
@@ -208,13 +211,15 @@ public final class EventLoop {
     }
 
     /**
-     * Cancels every task still pending and runs the loop until they have all ended, as
-     * {@code asyncio.run} does. A task that catches the cancellation and parks on something
-     * that can never happen is cancelled again.
+     * Cancels every task still pending, oldest first, and runs the loop until they have all
+     * ended, as {@code asyncio.run} does. A task that catches the cancellation and parks on
+     * something that can never happen is cancelled again.
      */
     private void cancelLeftovers() {
         while (live != null) {
-            for (TaskCore task = live; task != null; task = task.nextLive) {
+            TaskCore next;
+            for (TaskCore task = live; task != null; task = next) {
+                next = task.nextLive; // cancel() of a task that never started unlinks it
                 task.cancel();
             }
             while (live != null && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
@@ -415,6 +420,8 @@ public final class EventLoop {
         }
         if (task.nextLive != null) {
             task.nextLive.previousLive = task.previousLive;
+        } else if (liveTail == task) {
+            liveTail = task.previousLive;
         }
         task.previousLive = null;
         task.nextLive = null;

@@ -154,4 +154,37 @@ class CancellationTest extends LoopTestBase {
                 .step(await(sleeper))
                 .then(() -> finish(4)));
     }
+
+    @Test
+    void run_mainEnds_leftoverTasksCancelledAndTheirFinallyBlocksRun() {
+        Task<?>[] leftovers = new Task<?>[4];
+        Object result = run(HandWoven.body()
+                .then(() -> {
+                    expect(1);
+                    leftovers[0] = Asyncio.createTask(HandWoven.body()
+                            .then(() -> expect(2))
+                            .step(sleep(3_600_000))
+                            .then(() -> expectUnreached())
+                            .finallyDo(() -> expect(5)));
+                    leftovers[1] = Asyncio.createTask(HandWoven.body()
+                            .then(() -> expect(3))
+                            .step(sleep(7_200_000))
+                            .then(() -> expectUnreached())
+                            .finallyDo(() -> expect(6)));
+                })
+                .step(yieldOnce())
+                .step(previous -> {
+                    expect(4);
+                    // two tasks that never start
+                    leftovers[2] = Asyncio.createTask(HandWoven.body().then(() -> expectUnreached()));
+                    leftovers[3] = Asyncio.createTask(HandWoven.body().then(() -> expectUnreached()));
+                    return 42;
+                }));
+        assertEquals(42, result);
+        for (Task<?> task : leftovers) {
+            assertTrue(task.isCancelled(), task + " is cancelled");
+        }
+        assertEquals(0, clock.elapsed(), "no leftover was waited for");
+        finish(7);
+    }
 }
