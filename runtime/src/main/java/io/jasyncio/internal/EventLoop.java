@@ -178,6 +178,14 @@ public final class EventLoop {
         try {
             TaskCore task = main.apply(loop);
             while (task.state != TaskCore.DONE) {
+                if (loop.isStuck()) {
+                    // Describe the deadlock before cancelling the tasks, so their finally
+                    // blocks run (releasing what they hold), main's included.
+                    IllegalStateException deadlock = loop.deadlock();
+                    loop.cancelLeftovers();
+                    loop.reportLostFailures(task);
+                    throw deadlock;
+                }
                 loop.runOnce();
             }
             loop.cancelLeftovers();
@@ -248,8 +256,7 @@ public final class EventLoop {
         } else if (channelWaiters > 0) {
             timeout = -1;
         } else {
-            throw new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
-                    + "parked tasks: " + describeLive());
+            throw deadlock();
         }
         poll(timeout);
         if (!timers.isEmpty()) {
@@ -264,6 +271,16 @@ public final class EventLoop {
                 step(task);
             }
         }
+    }
+
+    /** Whether no task is ready and none can ever wake up: no timer, no channel wait. */
+    private boolean isStuck() {
+        return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0;
+    }
+
+    private IllegalStateException deadlock() {
+        return new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
+                + "parked tasks: " + describeLive());
     }
 
     /**
