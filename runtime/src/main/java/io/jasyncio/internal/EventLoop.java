@@ -394,6 +394,9 @@ public final class EventLoop {
                     finish(task, result, thrown);
                     return;
                 }
+                if (thrown != null) {
+                    AsyncStackTrace.addCaller(thrown, caller);
+                }
                 frame = caller;
                 value = result;
                 failure = thrown;

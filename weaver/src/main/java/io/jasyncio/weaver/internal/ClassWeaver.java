@@ -10,6 +10,7 @@ import java.util.Map;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.JSRInlinerAdapter;
@@ -100,7 +101,7 @@ public final class ClassWeaver {
                 changed |= report(node, method, problems, diagnostics);
                 continue;
             }
-            StateMachineTransformer transformer = new StateMachineTransformer(node.name, isInterface, method,
+            StateMachineTransformer transformer = new StateMachineTransformer(node.name, isInterface, node.sourceFile, method,
                     method.name.replace('<', '_').replace('>', '_') + "$resume$" + bridges.size());
             if (calls.isEmpty()) {
                 transformer.addEntryCheck();
@@ -129,9 +130,41 @@ public final class ClassWeaver {
         if ((node.version & 0xFFFF) < Opcodes.V1_8) {
             node.version = Opcodes.V1_8;
         }
-        ClassWriter writer = new HierarchyClassWriter(hierarchy, ClassWriter.COMPUTE_FRAMES);
-        node.accept(writer);
-        return new Outcome(className, writer.toByteArray(), true, false, woven, diagnostics);
+        return new Outcome(className, write(node, diagnostics), true, false, woven, diagnostics);
+    }
+
+    /**
+     * Writes the class, computing frames. A method that the rewriting pushed over the JVM's
+     * 64 KiB code limit becomes one that throws a diagnostic, and the class is written again.
+     */
+    private byte[] write(ClassNode node, List<Diagnostic> diagnostics) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                ClassWriter writer = new HierarchyClassWriter(hierarchy, ClassWriter.COMPUTE_FRAMES);
+                node.accept(writer);
+                return writer.toByteArray();
+            } catch (MethodTooLargeException tooLarge) {
+                MethodNode method = find(node, tooLarge.getMethodName(), tooLarge.getDescriptor());
+                if (method == null || attempt > node.methods.size()) {
+                    throw tooLarge;
+                }
+                List<Diagnostic> problems = new ArrayList<>();
+                problems.add(diagnostic(node, method, firstLine(method),
+                        "the method is too large once woven (" + tooLarge.getCodeSize()
+                                + " bytes of code; the JVM's limit is 65535)",
+                        "split it into smaller @Async methods"));
+                report(node, method, problems, diagnostics);
+            }
+        }
+    }
+
+    private static MethodNode find(ClassNode node, String name, String descriptor) {
+        for (MethodNode method : node.methods) {
+            if (method.name.equals(name) && method.desc.equals(descriptor)) {
+                return method;
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- quick scan
@@ -361,8 +394,8 @@ public final class ClassWeaver {
             return diagnostic(node, method, line,
                     "suspending call to " + callee + " in a lambda for " + lambda.interfaceName().replace('/', '.')
                             + ", whose method " + lambda.methodName() + "() is not @Async",
-                    "pass an @Async functional interface such as AsyncCallable or AsyncRunnable, "
-                            + "or make the calls in a loop of the @Async method");
+                    "pass an @Async functional interface such as AsyncCallable or AsyncRunnable, run with "
+                            + "Asyncio.run or Asyncio.createTask, or make the calls in a loop of the @Async method");
         }
         if (method.name.equals("<init>")) {
             return diagnostic(node, method, line, "suspending call to " + callee + " in a constructor",
@@ -373,7 +406,7 @@ public final class ClassWeaver {
                     "move the call into an @Async method; static initializers cannot suspend");
         }
         return diagnostic(node, method, line, "suspending call to " + callee + " in a method that is not @Async",
-                "annotate " + method.name + "() with @Async, or start the call as a task with Asyncio.createTask");
+                "annotate " + method.name + "() with @Async and call it from a task started with Asyncio.run or Asyncio.createTask");
     }
 
     private static Diagnostic diagnostic(ClassNode node, MethodNode method, int line, String message, String fix) {
@@ -399,7 +432,7 @@ public final class ClassWeaver {
             body.add(start);
             body.add(new LineNumberNode(first.line(), start));
         }
-        Bytecode.throwIllegalState(body, "jasyncio: " + first.format());
+        Bytecode.throwIllegalState(body, first.format());
         method.instructions = body;
         method.tryCatchBlocks = new ArrayList<>();
         method.localVariables = null;

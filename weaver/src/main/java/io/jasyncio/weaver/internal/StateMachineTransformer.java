@@ -46,8 +46,11 @@ final class StateMachineTransformer {
     private final String bridgeName;
     private final boolean isStatic;
 
-    StateMachineTransformer(String owner, boolean ownerIsInterface, MethodNode method, String bridgeName) {
+    private final String sourceFile;
+
+    StateMachineTransformer(String owner, boolean ownerIsInterface, String sourceFile, MethodNode method, String bridgeName) {
         this.owner = owner;
+        this.sourceFile = sourceFile;
         this.ownerIsInterface = ownerIsInterface;
         this.method = method;
         this.bridgeName = bridgeName;
@@ -286,7 +289,7 @@ final class StateMachineTransformer {
         prologue.add(new JumpInsnNode(Opcodes.IFNONNULL, dispatch));
         method.instructions.insert(prologue);
 
-        return bridge();
+        return bridge(points);
     }
 
     private final List<InsnList> restoreBlocks = new ArrayList<>();
@@ -388,6 +391,19 @@ final class StateMachineTransformer {
         }
     }
 
+    /**
+     * What the bridge answers when asked with a {@code null} frame: the method and the line of
+     * each suspension point, tab-separated, for async stack traces
+     * ({@code io.jasyncio.internal.AsyncStackTrace}).
+     */
+    private String site(List<Point> points) {
+        StringBuilder lines = new StringBuilder();
+        for (Point point : points) {
+            lines.append(lines.length() == 0 ? "" : ",").append(Bytecode.lineOf(point.call()));
+        }
+        return owner.replace('/', '.') + "\t" + method.name + "\t" + (sourceFile == null ? "" : sourceFile) + "\t" + lines;
+    }
+
     private static Handle metafactory() {
         return new Handle(Opcodes.H_INVOKESTATIC, Names.LAMBDA_METAFACTORY, "metafactory",
                 "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
@@ -401,10 +417,16 @@ final class StateMachineTransformer {
      * Instance methods are re-entered with {@code invokespecial} on the receiver saved in
      * {@code refs[0]}, so an override in a subclass is never called instead.
      */
-    private MethodNode bridge() {
+    private MethodNode bridge(List<Point> points) {
         MethodNode bridge = new MethodNode(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
                 bridgeName, Names.RESUME_DESC, null, new String[] {"java/lang/Throwable"});
         InsnList code = bridge.instructions;
+        LabelNode resume = new LabelNode();
+        code.add(new VarInsnNode(Opcodes.ALOAD, 0));
+        code.add(new JumpInsnNode(Opcodes.IFNONNULL, resume));
+        code.add(new LdcInsnNode(site(points)));
+        code.add(new InsnNode(Opcodes.ARETURN));
+        code.add(resume);
         if (!isStatic) {
             code.add(new VarInsnNode(Opcodes.ALOAD, 0));
             code.add(new FieldInsnNode(Opcodes.GETFIELD, Names.FRAME, "refs", "[Ljava/lang/Object;"));

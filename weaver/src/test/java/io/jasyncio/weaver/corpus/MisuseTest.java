@@ -1,0 +1,136 @@
+package io.jasyncio.weaver.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.jasyncio.weaver.Diagnostic;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Misuse of {@code @Async}, one program per kind in {@code io.jasyncio.weaver.fixtures.misuse}.
+ * The weaver must report each with the class, method, source file and line (the line marked
+ * {@code // MISUSE} in the fixture's source) and words that say what is wrong; and the class
+ * must still load, pass {@code CheckClassAdapter}, and throw {@code IllegalStateException}
+ * with the diagnostic's text when the faulty method runs (each fixture's {@code main} calls it).
+ */
+class MisuseTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * What to expect of one misuse fixture.
+     *
+     * @param fixture the fixture's simple name
+     * @param faultyClass the simple binary name of the class holding the faulty method, such as
+     *     {@code Fixture$Sub}
+     * @param method what the reported method name must contain: the method, or for a lambda the
+     *     method whose body holds it (javac names lambda bodies {@code lambda$enclosing$N})
+     * @param words what the message and fix must say, each one of several spellings (any case)
+     */
+    record Expectation(String fixture, String faultyClass, String method, List<Set<String>> words) {
+        Expectation(String fixture, String method, List<Set<String>> words) {
+            this(fixture, fixture, method, words);
+        }
+    }
+
+    private static final Set<String> ASYNC = Set.of("@async");
+    private static final Set<String> SLEEP = Set.of("sleep");
+    private static final Set<String> MONITOR = Set.of("synchronized", "monitor");
+    private static final Set<String> OVERRIDE = Set.of("overrid", "implement");
+
+    static final List<Expectation> EXPECTATIONS = List.of(
+            new Expectation("SuspendInPlainMethod", "notAsync", List.of(ASYNC, SLEEP)),
+            new Expectation("SuspendInPlainInstanceMethod", "SuspendInPlainInstanceMethod$Service", "fetchAll",
+                    List.of(ASYNC, Set.of("fetch"))),
+            new Expectation("SuspendInRunnableLambda", "main", List.of(ASYNC, SLEEP)),
+            new Expectation("SuspendInForEachLambda", "main", List.of(ASYNC, Set.of("fetch"))),
+            new Expectation("SuspendInSynchronizedBlock", "guarded", List.of(MONITOR, SLEEP)),
+            new Expectation("SynchronizedAsyncMethod", "SynchronizedAsyncMethod$Counter", "increment",
+                    List.of(MONITOR, ASYNC)),
+            new Expectation("AsyncOverridesPlain", "AsyncOverridesPlain$Fast", "work",
+                    List.of(ASYNC, OVERRIDE, Set.of("Base"))),
+            new Expectation("AsyncImplementsPlainInterface", "AsyncImplementsPlainInterface$Job", "run",
+                    List.of(ASYNC, OVERRIDE, Set.of("Runnable"))),
+            new Expectation("PlainOverridesAsync", "PlainOverridesAsync$Blocking", "load",
+                    List.of(ASYNC, OVERRIDE, Set.of("Source"))));
+
+    @Test
+    void expectations_coverEveryMisuseFixture() {
+        Set<String> fixtures = FixtureProgram.findAll(FixtureProgram.MISUSE).stream()
+                .map(FixtureProgram::simpleName).collect(Collectors.toSet());
+        Set<String> expected = EXPECTATIONS.stream().map(Expectation::fixture).collect(Collectors.toSet());
+        assertEquals(expected, fixtures, "every misuse fixture needs an expectation, and every expectation a fixture");
+    }
+
+    @TestFactory
+    Stream<DynamicContainer> misuse() {
+        return EXPECTATIONS.stream().map(expectation -> {
+            FixtureProgram program = FixtureProgram.load(FixtureProgram.MISUSE + "." + expectation.fixture());
+            Lazy<WovenProgram> woven = Lazy.of(() -> WovenProgram.weave(program));
+            return DynamicContainer.dynamicContainer(expectation.fixture(), Stream.of(
+                    DynamicTest.dynamicTest("isReported", () -> isReported(expectation, woven.get())),
+                    DynamicTest.dynamicTest("loadsAndVerifies", () -> loadsAndVerifies(woven.get())),
+                    DynamicTest.dynamicTest("throwsWhenCalled", () -> throwsWhenCalled(woven.get()))));
+        });
+    }
+
+    private static void isReported(Expectation expectation, WovenProgram woven) {
+        FixtureProgram program = woven.program();
+        List<Diagnostic> diagnostics = woven.diagnostics();
+        assertEquals(1, diagnostics.size(), () -> "expected one diagnostic for " + program + ", got:\n"
+                + diagnostics.stream().map(Diagnostic::format).collect(Collectors.joining("\n")));
+        Diagnostic diagnostic = diagnostics.get(0);
+        String where = diagnostic.format();
+        int line = SourceMarker.line(program.sourceFile(), "// MISUSE");
+        String faultyClass = FixtureProgram.MISUSE + "." + expectation.faultyClass();
+        assertEquals(faultyClass, diagnostic.className(), () -> "className of " + where);
+        assertTrue(diagnostic.methodName().contains(expectation.method()),
+                () -> "methodName of " + where + " should name " + expectation.method());
+        assertNotNull(diagnostic.methodDescriptor(), () -> "methodDescriptor of " + where);
+        assertEquals(program.simpleName() + ".java", diagnostic.sourceFile(), () -> "sourceFile of " + where);
+        assertEquals(line, diagnostic.line(), () -> "line of " + where + " (the line marked // MISUSE)");
+        assertTrue(woven.results().get(faultyClass).diagnostics().contains(diagnostic),
+                () -> "the diagnostic should come with the result of " + faultyClass);
+        String text = (diagnostic.message() + " " + diagnostic.fix()).toLowerCase(Locale.ROOT);
+        for (Set<String> spellings : expectation.words()) {
+            assertTrue(spellings.stream().anyMatch(word -> text.contains(word.toLowerCase(Locale.ROOT))),
+                    () -> where + "\nshould say one of " + spellings);
+        }
+        assertTrue(!diagnostic.fix().isBlank(), () -> where + "\nshould say how to fix it");
+        String location = faultyClass + "." + diagnostic.methodName() + "(" + program.simpleName() + ".java:" + line + "): ";
+        assertTrue(where.startsWith(location), () -> "format() should start with " + location + "\nbut is " + where);
+    }
+
+    private static void loadsAndVerifies(WovenProgram woven) throws ClassNotFoundException {
+        FixtureClassLoader loader = woven.newClassLoader();
+        String problems = woven.verify(loader);
+        if (!problems.isEmpty()) {
+            fail("CheckClassAdapter rejects the woven classes of " + woven.program() + ":\n" + problems);
+        }
+        for (String name : woven.results().keySet()) {
+            Class.forName(name, true, loader);
+        }
+    }
+
+    private static void throwsWhenCalled(WovenProgram woven) {
+        List<Diagnostic> diagnostics = woven.diagnostics();
+        assertEquals(1, diagnostics.size(), "expected one diagnostic");
+        ProgramRun run = ProgramRun.run(woven.newClassLoader(), woven.program().className(), TIMEOUT);
+        Throwable failure = run.failure();
+        assertInstanceOf(IllegalStateException.class, failure,
+                () -> "main should throw IllegalStateException from the faulty method\n" + run.describeProblems());
+        assertEquals(diagnostics.get(0).format(), failure.getMessage(), "the exception should carry the diagnostic");
+        assertEquals("", run.stdout(), "the faulty method should throw before anything else happens");
+    }
+}
