@@ -285,9 +285,11 @@ public final class EventLoop {
 
     /**
      * What is left in the loop: tasks not ended, timers, channel waits; empty when nothing is.
-     * For tests, which check it after {@code run} returned.
+     * For tests and diagnostics: after {@code run} has returned it must be empty.
+     *
+     * @return a description of what is left, or {@code ""}
      */
-    String leftovers() {
+    public String leftovers() {
         StringBuilder out = new StringBuilder();
         if (live != null || liveCount != 0) {
             out.append(liveCount).append(" tasks not ended: ").append(describeLive()).append("; ");
