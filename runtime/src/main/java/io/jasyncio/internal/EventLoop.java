@@ -79,6 +79,8 @@ public final class EventLoop {
     private int liveCount;
     /** Failed tasks nobody awaited yet; reported when the loop closes. */
     private final List<TaskCore> failures = new ArrayList<>();
+    /** The tasks whose failure was reported as never retrieved when the loop closed. */
+    private final List<String> lostFailures = new ArrayList<>();
     private boolean closed;
 
     /**
@@ -239,6 +241,7 @@ public final class EventLoop {
     private void reportLostFailures(TaskCore main) {
         for (TaskCore task : failures) {
             if (task != main && !task.retrieved) {
+                lostFailures.add(task.name() + ": " + task.failure);
                 System.err.println("jasyncio: exception of task " + task.name() + " was never retrieved:");
                 task.failure.printStackTrace();
             }
@@ -284,8 +287,9 @@ public final class EventLoop {
     }
 
     /**
-     * What is left in the loop: tasks not ended, timers, channel waits; empty when nothing is.
-     * For tests and diagnostics: after {@code run} has returned it must be empty.
+     * What is left in the loop: tasks not ended, timers, channel waits, and failures of tasks
+     * that nobody awaited; empty when nothing is. For tests and diagnostics: after a clean
+     * {@code run} it is empty.
      *
      * @return a description of what is left, or {@code ""}
      */
@@ -299,6 +303,9 @@ public final class EventLoop {
         }
         if (channelWaiters != 0) {
             out.append(channelWaiters).append(" channel waits; ");
+        }
+        if (!lostFailures.isEmpty()) {
+            out.append("failures never retrieved: ").append(lostFailures).append("; ");
         }
         return out.toString();
     }
