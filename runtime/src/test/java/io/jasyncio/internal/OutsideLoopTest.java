@@ -74,7 +74,9 @@ class OutsideLoopTest extends LoopTestBase {
     void run_afterItReturnedOrThrew_noLoopIsLeftOnTheThread() {
         run(HandWoven.body().step(yieldOnce()));
         assertNull(EventLoop.current());
-        assertThrows(ArithmeticException.class, () -> run(HandWoven.body().step(previous -> 1 / 0)));
+        assertThrows(ArithmeticException.class, () -> run(HandWoven.body().step(previous -> {
+            throw new ArithmeticException("main failed");
+        })));
         assertNull(EventLoop.current());
         assertEquals("again", run(HandWoven.body().step(yieldOnce()).step(previous -> "again")));
         finish(1);
