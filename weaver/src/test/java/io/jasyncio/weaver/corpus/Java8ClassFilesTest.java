@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class Java8ClassFilesTest {
     /** Fixtures that use language features newer than Java 8 (records, switch expressions, patterns...). */
     static final Set<String> NOT_JAVA_8 = Set.of("ComparisonsOnTheStack", "ConstructorInTernary", "ConstructorNested",
-            "EnumAndRecordMethods", "InnerAndAnonymousClasses", "InterfacePrivateMethods", "SwitchExpressions");
+            "EnumAndRecordMethods", "InnerAndAnonymousClasses", "InterfacePrivateMethods", "SwitchExpressions",
+            "SwitchWithTryInExpressions");
 
     @TempDir
     static Path classes;
