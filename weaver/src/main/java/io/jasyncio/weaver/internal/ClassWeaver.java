@@ -78,6 +78,7 @@ public final class ClassWeaver {
             boolean async = isAnnotatedAsync(method) || (lambda != null && lambda.async());
             List<Diagnostic> problems = new ArrayList<>();
             checkOverride(node, method, async, problems);
+            checkMethodReferences(node, method, problems);
             if (method.instructions.size() == 0) {
                 report(node, method, problems, diagnostics);
                 changed |= !problems.isEmpty();
@@ -384,6 +385,43 @@ public final class ClassWeaver {
                         "method overrides @Async method " + other + " but is not @Async",
                         "annotate " + method.name + "() with @Async"));
             }
+        }
+    }
+
+    /**
+     * A method reference to an {@code @Async} method through an interface whose method is not
+     * {@code @Async} ({@code Supplier<String> s = task::await}) would call it from code that is
+     * not woven: reported where the reference is made.
+     */
+    private void checkMethodReferences(ClassNode node, MethodNode method, List<Diagnostic> problems) {
+        for (AbstractInsnNode insn : method.instructions) {
+            if (!(insn instanceof InvokeDynamicInsnNode)) {
+                continue;
+            }
+            InvokeDynamicInsnNode indy = (InvokeDynamicInsnNode) insn;
+            if (!Names.LAMBDA_METAFACTORY.equals(indy.bsm.getOwner()) || indy.bsmArgs.length < 3
+                    || !(indy.bsmArgs[1] instanceof Handle) || !(indy.bsmArgs[0] instanceof Type)) {
+                continue;
+            }
+            Handle target = (Handle) indy.bsmArgs[1];
+            if (target.getTag() == Opcodes.H_NEWINVOKESPECIAL || target.getOwner().startsWith("[")
+                    || Names.isPlatformClass(target.getOwner())) {
+                continue;
+            }
+            ClassHierarchy.MethodRef callee = hierarchy.resolve(target.getOwner(), target.getName(), target.getDesc());
+            if (callee == null || !callee.isAsync()) {
+                continue;
+            }
+            String itf = Type.getReturnType(indy.desc).getInternalName();
+            ClassHierarchy.MethodRef sam = hierarchy.resolve(itf, indy.name, ((Type) indy.bsmArgs[0]).getDescriptor());
+            if (sam != null && sam.isAsync()) {
+                continue;
+            }
+            problems.add(diagnostic(node, method, Bytecode.lineOf(indy),
+                    "method reference to @Async method " + Bytecode.methodName(target.getOwner(), target.getName())
+                            + " for " + itf.replace('/', '.') + ", whose method " + indy.name + "() is not @Async",
+                    "use an @Async functional interface such as AsyncCallable or AsyncRunnable, or a lambda "
+                            + "that calls it from an @Async method"));
         }
     }
 
