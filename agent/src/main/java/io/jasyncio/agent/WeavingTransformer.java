@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Weaves each class as it loads: a thin adapter from {@link ClassFileTransformer} to
@@ -20,6 +21,12 @@ import java.util.WeakHashMap;
  * <p>Skipped at once: classes of the bootstrap loader, of the JDK, and of jasyncio's own
  * runtime, weaver and agent (the runtime's primitives are written against the woven-code ABI
  * by hand). Redefinitions are skipped too, as weaving changes a class's shape.
+ *
+ * <p>A weaver caches what it read of other classes, so there is one per class loader, held
+ * weakly. It is never waited for: a class loaded while it is busy, by another thread or by a
+ * class load it caused itself, is woven by a fresh weaver, so that the agent cannot deadlock
+ * with class loading. Rejected: one weaver for every loader (it would mix up classes of the
+ * same name) and a fresh weaver for every class (it re-reads the same classes each time).
  */
 final class WeavingTransformer implements ClassFileTransformer {
     private static final List<String> SKIPPED_PACKAGES = List.of(
@@ -31,12 +38,8 @@ final class WeavingTransformer implements ClassFileTransformer {
             "io/jasyncio/Async", "io/jasyncio/AsyncCallable", "io/jasyncio/AsyncRunnable");
 
     private final boolean verbose;
-    /**
-     * One weaver per class loader, so what it read of other classes (supertypes, which methods
-     * are {@code @Async}) is read once. Weak keys, and finders that hold their loader weakly, so
-     * a discarded loader is not kept alive.
-     */
-    private final Map<ClassLoader, Weaver> weavers = new WeakHashMap<>();
+    /** One weaver per class loader; guarded by itself. A weaver refers to its loader only weakly. */
+    private final Map<ClassLoader, SharedWeaver> weavers = new WeakHashMap<>();
 
     /** @param verbose whether to print one line for each class woven */
     WeavingTransformer(boolean verbose) {
@@ -54,7 +57,7 @@ final class WeavingTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            WeaveResult result = weaverFor(loader).weave(classfileBuffer);
+            WeaveResult result = weave(loader, classfileBuffer);
             for (Diagnostic diagnostic : result.diagnostics()) {
                 System.err.println("jasyncio: " + diagnostic.format());
             }
@@ -73,21 +76,6 @@ final class WeavingTransformer implements ClassFileTransformer {
         }
     }
 
-    private Weaver weaverFor(ClassLoader loader) {
-        synchronized (weavers) {
-            Weaver weaver = weavers.get(loader);
-            if (weaver == null) {
-                WeakReference<ClassLoader> reference = new WeakReference<>(loader);
-                weaver = new Weaver(internalName -> {
-                    ClassLoader live = reference.get();
-                    return live == null ? null : ClassFinder.ofClassLoader(live).find(internalName);
-                });
-                weavers.put(loader, weaver);
-            }
-            return weaver;
-        }
-    }
-
     static boolean isSkipped(String className) {
         for (String prefix : SKIPPED_PACKAGES) {
             if (className.startsWith(prefix)) {
@@ -96,5 +84,39 @@ final class WeavingTransformer implements ClassFileTransformer {
         }
         int nested = className.indexOf('$');
         return SKIPPED_CLASSES.contains(nested < 0 ? className : className.substring(0, nested));
+    }
+
+    private WeaveResult weave(ClassLoader loader, byte[] classBytes) {
+        SharedWeaver shared;
+        synchronized (weavers) {
+            shared = weavers.computeIfAbsent(loader, key -> new SharedWeaver(finder(key)));
+        }
+        if (!shared.busy.isHeldByCurrentThread() && shared.busy.tryLock()) {
+            try {
+                return shared.weaver.weave(classBytes);
+            } finally {
+                shared.busy.unlock();
+            }
+        }
+        return new Weaver(finder(loader)).weave(classBytes);
+    }
+
+    /** Reads classes as resources of {@code loader} without keeping it from being collected. */
+    private static ClassFinder finder(ClassLoader loader) {
+        WeakReference<ClassLoader> reference = new WeakReference<>(loader);
+        return internalName -> {
+            ClassLoader current = reference.get();
+            return current == null ? null : ClassFinder.ofClassLoader(current).find(internalName);
+        };
+    }
+
+    /** A loader's weaver, and whether a thread is using it. */
+    private static final class SharedWeaver {
+        final ReentrantLock busy = new ReentrantLock();
+        final Weaver weaver;
+
+        SharedWeaver(ClassFinder finder) {
+            this.weaver = new Weaver(finder);
+        }
     }
 }

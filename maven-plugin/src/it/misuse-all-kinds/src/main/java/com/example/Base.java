@@ -1,0 +1,6 @@
+package com.example;
+
+public class Base {
+    void work() {
+    }
+}

@@ -1,0 +1,8 @@
+package com.example;
+
+public class Blocking extends Source {
+    @Override
+    public String load() {
+        return "blocking"; // MISUSE
+    }
+}
