@@ -391,7 +391,11 @@ public final class EventLoop {
                         parked(task);
                         return;
                     }
+                    // The suspension was not caught by woven code: the task cannot resume, so
+                    // whatever it parked on must forget it (a dead task handed a lock would
+                    // keep it for ever).
                     task.top = null;
+                    abandonWait(task);
                     if (thrown == null) {
                         thrown = new IllegalStateException("task " + task.name() + " parked, but no woven method "
                                 + "caught the suspension: its body was not woven. Run with -javaagent:jasyncio-agent.jar "
@@ -412,6 +416,15 @@ public final class EventLoop {
             }
         } finally {
             current = null;
+        }
+    }
+
+    /** Makes the site a task parked on forget it, as for a cancel; the task will not resume. */
+    private void abandonWait(TaskCore task) {
+        WaitSite site = task.waitSite;
+        task.waitSite = null;
+        if (site != null) {
+            site.cancelWait(task);
         }
     }
 
@@ -488,11 +501,7 @@ public final class EventLoop {
 
     /** Cancels a task that is parked, or woken and not yet run. */
     void cancelParked(TaskCore task) {
-        WaitSite site = task.waitSite;
-        task.waitSite = null;
-        if (site != null) {
-            site.cancelWait(task);
-        }
+        abandonWait(task);
         wake(task, null, new CancellationException("Task " + task.name() + " was cancelled"));
     }
 
