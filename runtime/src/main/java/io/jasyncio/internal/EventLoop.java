@@ -251,6 +251,7 @@ public final class EventLoop {
 
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
+        wakeWaitersOfClosedChannels();
         long timeout;
         if (!ready.isEmpty()) {
             timeout = 0;
@@ -346,6 +347,23 @@ public final class EventLoop {
             }
         }
         selector.selectedKeys().clear();
+    }
+
+    /**
+     * Wakes the tasks waiting on a channel that was closed meanwhile (by another task, most
+     * likely): closing cancels the channel's key, so {@code select} would never report it and
+     * they would wait for ever. Woken, they retry and get the {@code ClosedChannelException}.
+     * Must run before {@code select}, which forgets cancelled keys.
+     */
+    private void wakeWaitersOfClosedChannels() {
+        if (channelWaiters == 0 || selector == null) {
+            return;
+        }
+        for (SelectionKey key : selector.keys()) {
+            if (!key.isValid() && key.attachment() instanceof ChannelWait) {
+                ((ChannelWait) key.attachment()).ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        }
     }
 
     /** Runs {@code task} until it parks again or ends: the driver (see the class comment). */
