@@ -30,7 +30,15 @@ import java.util.function.Function;
  * moves the channels that became ready and the timers that fell due to the ready queue, and
  * then runs the tasks that were ready when the step began. Tasks made ready during the step
  * run in the next one, so a task that yields with {@code sleep(0)} lets every other ready task
- * run first.
+ * run first. Time comes from a {@link Clock}; with a manual one, waiting for a timer only moves
+ * the clock, so tests run in virtual time.
+ *
+ * <h2>Ending</h2>
+ * {@link #run} steps until main ends, then cancels the tasks left, oldest first, and steps
+ * until they have ended too, so their {@code finally} blocks run. When no task is ready and
+ * none can ever wake up (no timer, no channel wait) it does the same to every task, main
+ * included, and throws an {@code IllegalStateException} describing the deadlock, rather than
+ * hang.
  *
  * <h2>Running a task: the driver</h2>
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
