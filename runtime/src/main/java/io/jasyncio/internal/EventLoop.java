@@ -175,7 +175,9 @@ public final class EventLoop {
     /**
      * Like {@link #run(Function)} on a loop whose time comes from {@code clock}. {@code main}
      * is called with the new loop already current, so it may make its task with
-     * {@code Asyncio.createTask}.
+     * {@code Asyncio.createTask}. A manual clock moves only through {@link Clock#idle}, which
+     * is not called while a task waits on a channel ({@code select} waits in real time then):
+     * use one for programs of tasks and timers only.
      */
     public static <R> R run(Clock clock, Function<EventLoop, ? extends TaskCore> main) {
         if (current() != null) {
