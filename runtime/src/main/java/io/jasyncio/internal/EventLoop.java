@@ -585,6 +585,9 @@ public final class EventLoop {
     }
 
     private static final Resumer RECEIVE = frame -> {
+        if (frame == null) {
+            return null; // asked to describe itself (AsyncStackTrace): a primitive has no source lines
+        }
         EventLoop loop = EventLoop.current();
         Coroutines.resumeValue(loop);
         DatagramChannel channel = (DatagramChannel) frame.refs[0];
@@ -607,6 +610,9 @@ public final class EventLoop {
     }
 
     private static final Resumer SEND = frame -> {
+        if (frame == null) {
+            return null; // asked to describe itself (AsyncStackTrace): a primitive has no source lines
+        }
         EventLoop loop = EventLoop.current();
         Coroutines.resumeValue(loop);
         DatagramChannel channel = (DatagramChannel) frame.refs[0];
