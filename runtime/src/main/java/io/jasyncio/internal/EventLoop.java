@@ -214,7 +214,7 @@ public final class EventLoop {
         }
     }
 
-    /** Creates a task for {@code body} (an AsyncCallable or AsyncRunnable) and makes it ready. */
+    /** Adds a new task to the loop: it joins the live tasks and the end of the ready queue, still NEW. */
     public void schedule(TaskCore task) {
         task.previousLive = liveTail;
         if (liveTail == null) {
