@@ -46,12 +46,17 @@ final class FixtureProgram {
         }
     }
 
-    /** The program whose top-level class is {@code className}. */
+    /** The program whose top-level class is {@code className}, compiled by the build. */
     static FixtureProgram load(String className) {
+        return load(className, TestPaths.testClasses());
+    }
+
+    /** The program whose top-level class is {@code className}, from the class files under {@code classesRoot}. */
+    static FixtureProgram load(String className, Path classesRoot) {
         int dot = className.lastIndexOf('.');
         String packageName = className.substring(0, dot);
         String simpleName = className.substring(dot + 1);
-        Path dir = packageDir(packageName);
+        Path dir = classesRoot.resolve(packageName.replace('.', '/'));
         Map<String, byte[]> classFiles = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : (Iterable<Path>) files::iterator) {

@@ -39,10 +39,16 @@ final class WovenProgram {
 
     /**
      * Weaves every class of {@code program} the way the agent would: one {@link Weaver} whose
-     * {@link ClassFinder} reads the (unwoven) classes of the test's class loader as resources.
+     * {@link ClassFinder} reads the program's own (unwoven) class files, and the others (the
+     * runtime, the JDK) as resources of the test's class loader.
      */
     static WovenProgram weave(FixtureProgram program) {
-        Weaver weaver = new Weaver(ClassFinder.ofClassLoader(WovenProgram.class.getClassLoader()));
+        ClassFinder resources = ClassFinder.ofClassLoader(WovenProgram.class.getClassLoader());
+        ClassFinder finder = internalName -> {
+            byte[] own = program.classFiles().get(internalName.replace('/', '.'));
+            return own != null ? own.clone() : resources.find(internalName);
+        };
+        Weaver weaver = new Weaver(finder);
         Map<String, WeaveResult> results = new LinkedHashMap<>();
         program.classFiles().forEach((name, bytes) -> results.put(name, weaver.weave(bytes.clone())));
         return new WovenProgram(program, results);
