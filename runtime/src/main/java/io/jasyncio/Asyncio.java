@@ -32,7 +32,8 @@ public final class Asyncio {
      * @throws RuntimeException main's unchecked exception, as it is; a checked one wrapped in
      *     {@link java.util.concurrent.CompletionException}
      * @throws IllegalStateException when a loop is already running on this thread, or when no
-     *     task can ever wake up again (a deadlock)
+     *     task can ever wake up again (a deadlock: every task is then cancelled, so their
+     *     {@code finally} blocks run, before this is thrown)
      */
     public static <T> T run(AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");

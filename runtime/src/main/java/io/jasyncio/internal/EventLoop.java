@@ -73,11 +73,14 @@ public final class EventLoop {
     private int channelWaiters;
     private long timerSequence;
     private int taskIds;
-    /** Head of the list of tasks that have not ended. */
+    /** The tasks that have not ended, oldest first: head and tail of a doubly linked list. */
     private TaskCore live;
+    private TaskCore liveTail;
     private int liveCount;
     /** Failed tasks nobody awaited yet; reported when the loop closes. */
     private final List<TaskCore> failures = new ArrayList<>();
+    /** The tasks whose failure was reported as never retrieved when the loop closed. */
+    private final List<String> lostFailures = new ArrayList<>();
     private boolean closed;
 
     /**
@@ -177,6 +180,14 @@ public final class EventLoop {
         try {
             TaskCore task = main.apply(loop);
             while (task.state != TaskCore.DONE) {
+                if (loop.isStuck()) {
+                    // Describe the deadlock before cancelling the tasks, so their finally
+                    // blocks run (releasing what they hold), main's included.
+                    IllegalStateException deadlock = loop.deadlock();
+                    loop.cancelLeftovers();
+                    loop.reportLostFailures(task);
+                    throw deadlock;
+                }
                 loop.runOnce();
             }
             loop.cancelLeftovers();
@@ -195,24 +206,30 @@ public final class EventLoop {
 
     /** Creates a task for {@code body} (an AsyncCallable or AsyncRunnable) and makes it ready. */
     public void schedule(TaskCore task) {
-        task.nextLive = live;
-        if (live != null) {
-            live.previousLive = task;
+        task.previousLive = liveTail;
+        if (liveTail == null) {
+            live = task;
+        } else {
+            liveTail.nextLive = task;
         }
-        live = task;
+        liveTail = task;
         liveCount++;
-        task.state = TaskCore.READY;
+        // The task stays NEW in the ready queue until its first step, so that cancel() can
+        // tell it never started and end it without running its body.
+        task.state = TaskCore.NEW;
         ready.add(task);
     }
 
     /**
-     * Cancels every task still pending and runs the loop until they have all ended, as
-     * {@code asyncio.run} does. A task that catches the cancellation and parks on something
-     * that can never happen is cancelled again.
+     * Cancels every task still pending, oldest first, and runs the loop until they have all
+     * ended, as {@code asyncio.run} does. A task that catches the cancellation and parks on
+     * something that can never happen is cancelled again.
      */
     private void cancelLeftovers() {
         while (live != null) {
-            for (TaskCore task = live; task != null; task = task.nextLive) {
+            TaskCore next;
+            for (TaskCore task = live; task != null; task = next) {
+                next = task.nextLive; // cancel() of a task that never started unlinks it
                 task.cancel();
             }
             while (live != null && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
@@ -224,6 +241,7 @@ public final class EventLoop {
     private void reportLostFailures(TaskCore main) {
         for (TaskCore task : failures) {
             if (task != main && !task.retrieved) {
+                lostFailures.add(task.name() + ": " + task.failure);
                 System.err.println("jasyncio: exception of task " + task.name() + " was never retrieved:");
                 task.failure.printStackTrace();
             }
@@ -241,8 +259,7 @@ public final class EventLoop {
         } else if (channelWaiters > 0) {
             timeout = -1;
         } else {
-            throw new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
-                    + "parked tasks: " + describeLive());
+            throw deadlock();
         }
         poll(timeout);
         if (!timers.isEmpty()) {
@@ -253,17 +270,30 @@ public final class EventLoop {
         }
         for (int n = ready.size(); n > 0; n--) {
             TaskCore task = ready.poll();
-            if (task.state == TaskCore.READY) {
+            if (task.state == TaskCore.READY || task.state == TaskCore.NEW) {
                 step(task);
             }
         }
     }
 
+    /** Whether no task is ready and none can ever wake up: no timer, no channel wait. */
+    private boolean isStuck() {
+        return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0;
+    }
+
+    private IllegalStateException deadlock() {
+        return new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
+                + "parked tasks: " + describeLive());
+    }
+
     /**
-     * What is left in the loop: tasks not ended, timers, channel waits; empty when nothing is.
-     * For tests, which check it after {@code run} returned.
+     * What is left in the loop: tasks not ended, timers, channel waits, and failures of tasks
+     * that nobody awaited; empty when nothing is. For tests and diagnostics: after a clean
+     * {@code run} it is empty.
+     *
+     * @return a description of what is left, or {@code ""}
      */
-    String leftovers() {
+    public String leftovers() {
         StringBuilder out = new StringBuilder();
         if (live != null || liveCount != 0) {
             out.append(liveCount).append(" tasks not ended: ").append(describeLive()).append("; ");
@@ -273,6 +303,9 @@ public final class EventLoop {
         }
         if (channelWaiters != 0) {
             out.append(channelWaiters).append(" channel waits; ");
+        }
+        if (!lostFailures.isEmpty()) {
+            out.append("failures never retrieved: ").append(lostFailures).append("; ");
         }
         return out.toString();
     }
@@ -416,6 +449,8 @@ public final class EventLoop {
         }
         if (task.nextLive != null) {
             task.nextLive.previousLive = task.previousLive;
+        } else if (liveTail == task) {
+            liveTail = task.previousLive;
         }
         task.previousLive = null;
         task.nextLive = null;

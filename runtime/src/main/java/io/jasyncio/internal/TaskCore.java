@@ -43,6 +43,11 @@ public abstract class TaskCore extends TimerEntry {
     Throwable failure;
     /** Tasks awaiting this one: null, one TaskCore, or a List of them. */
     private Object waiters;
+    /** The wait queue this task is parked in, or null; see {@link WaitQueue}. */
+    WaitQueue queue;
+    /** Neighbours in {@link #queue}, first-in first-out; null when not queued or at an end. */
+    TaskCore queuePrevious;
+    TaskCore queueNext;
     /** The loop's doubly linked list of tasks that have not ended. */
     TaskCore previousLive;
     TaskCore nextLive;

@@ -3,6 +3,7 @@ package io.jasyncio.internal;
 import io.jasyncio.AsyncCallable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -62,6 +63,30 @@ final class HandWoven<T> implements AsyncCallable<T> {
         return this;
     }
 
+    /**
+     * {@code while (condition) { body }}: a statement repeated while {@code condition} holds
+     * (tested before each round); the body may end with a suspending call.
+     */
+    HandWoven<T> repeatWhile(BooleanSupplier condition, Step body) {
+        steps.add(new Repeated(condition, body));
+        return this;
+    }
+
+    private static final class Repeated implements Step {
+        final BooleanSupplier condition;
+        final Step body;
+
+        Repeated(BooleanSupplier condition, Step body) {
+            this.condition = condition;
+            this.body = body;
+        }
+
+        @Override
+        public Object run(Object previous) throws Throwable {
+            return body.run(previous);
+        }
+    }
+
     /** {@code catch (Throwable failure) { return block(failure); }}; the block must not suspend. */
     HandWoven<T> catching(Function<Throwable, Object> block) {
         catchBlock = block;
@@ -87,16 +112,26 @@ final class HandWoven<T> implements AsyncCallable<T> {
                 index = frame.state;
                 value = Coroutines.resumeValue(loop);
             }
-            for (; index < steps.size(); index++) {
-                value = steps.get(index).run(value);
+            while (index < steps.size()) {
+                Step step = steps.get(index);
+                int next = index + 1;
+                if (step instanceof Repeated) {
+                    if (!((Repeated) step).condition.getAsBoolean()) {
+                        index = next;
+                        continue;
+                    }
+                    next = index;
+                }
+                value = step.run(value);
                 if (loop.parking) {
                     Frame spill = Coroutines.frame(frame, /* refs = */ 1, /* prims = */ 0);
                     spill.refs[0] = this;
-                    spill.state = index + 1;
+                    spill.state = next;
                     Coroutines.parked(spill, RESUMER, loop);
                     parked = true;
                     return null;
                 }
+                index = next;
             }
         } catch (Throwable failure) {
             if (catchBlock == null) {

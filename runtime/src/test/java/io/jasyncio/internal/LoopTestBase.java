@@ -54,6 +54,15 @@ abstract class LoopTestBase {
         });
     }
 
+    /** Runs {@code main} as {@code Asyncio.run} does, on the system clock (for channel tests). */
+    final <T> T runOnSystemClock(HandWoven<T> main) {
+        finishExpected = true;
+        return EventLoop.run(System::nanoTime, newLoop -> {
+            loop = newLoop;
+            return (TaskCore) Asyncio.createTask(main);
+        });
+    }
+
     /** A step that sleeps (a suspending call). */
     static HandWoven.Step sleep(long millis) {
         return previous -> {

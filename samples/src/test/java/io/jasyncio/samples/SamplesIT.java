@@ -35,6 +35,11 @@ class SamplesIT {
     private static final long TIMEOUT_SECONDS = 60;
 
     @Test
+    void hello_theReadmeExamplePrintsHelloThenWorld() throws Exception {
+        run("Hello");
+    }
+
+    @Test
     void example1_printsHelloThenWorldAfterOneSecond() throws Exception {
         Run run = run("Example1");
         run.assertTime(0, 0.95, 4.0);
@@ -73,30 +78,58 @@ class SamplesIT {
 
     @Test
     void example1_withoutTheAgent_failsAndSaysToUseIt() throws Exception {
-        Run run = launch("Example1", /* withAgent = */ false);
+        Run run = launch("Example1", /* agentOptions = */ null);
         assertEquals(1, run.exitCode, () -> "exit code; " + run.describe());
         assertTrue(run.stderr.contains("-javaagent"), () -> "the error should say how to weave; " + run.describe());
+    }
+
+    @Test
+    void example2_withVerboseAgent_reportsEachWovenClass() throws Exception {
+        Run run = launch("Example2", /* agentOptions = */ "verbose");
+        assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
+        assertEquals("jasyncio: wove io.jasyncio.samples.Example2 (2 @Async methods)", run.unexpectedStderr(),
+                () -> run.describe());
+    }
+
+    @Test
+    void misuse_isReportedAtLoadAndThrownWhenCalled() throws Exception {
+        Run run = launch("Misuse", /* agentOptions = */ "");
+        assertEquals(1, run.exitCode, () -> "exit code; " + run.describe());
+        List<String> lines = run.stderr.lines().collect(Collectors.toList());
+        String report = lines.get(0);
+        assertTrue(report.startsWith("jasyncio: io.jasyncio.samples.Misuse.nap(Misuse.java:10): ")
+                && report.contains("not @Async") && report.contains(" — "), () -> "load-time report; " + run.describe());
+        String diagnostic = report.substring("jasyncio: ".length());
+        assertTrue(lines.contains("Exception in thread \"main\" java.lang.IllegalStateException: " + diagnostic),
+                () -> "the call should throw the report's text; " + run.describe());
     }
 
     // ------------------------------------------------------------------ running a sample
 
     /** Runs {@code sample} with the agent and checks its output and exit code. */
     private static Run run(String sample) throws Exception {
-        Run run = launch(sample, /* withAgent = */ true);
+        Run run = launch(sample, /* agentOptions = */ "");
         assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
         assertEquals(expected(sample), run.stdoutWithoutTimes(), () -> "output of " + sample + "; " + run.describe());
         assertEquals("", run.unexpectedStderr(), () -> "standard error of " + sample + "; " + run.describe());
         return run;
     }
 
-    private static Run launch(String sample, boolean withAgent) throws IOException, InterruptedException {
+    /**
+     * Runs {@code io.jasyncio.samples.<sample>} in a new JVM, with the agent and its options
+     * ({@code ""} for none) unless {@code agentOptions} is null.
+     */
+    private static Run launch(String sample, String agentOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (withAgent) {
-            command.add("-javaagent:" + agentJar());
+        // UTF-8 output whatever the locale (the reports contain '—'): file.encoding for JDK 17, the others for 19+
+        command.addAll(List.of("-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"));
+        if (agentOptions != null) {
+            command.add("-javaagent:" + agentJar() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
         command.add("-cp");
-        command.add(requiredPath("jasyncio.samples.classes") + File.pathSeparator + runtimeLocation());
+        command.add(String.join(File.pathSeparator, requiredPath("jasyncio.samples.classes").toString(),
+                requiredPath("jasyncio.samples.testClasses").toString(), runtimeLocation().toString()));
         command.add("io.jasyncio.samples." + sample);
 
         Path stdout = Files.createTempFile("jasyncio-" + sample, ".out");

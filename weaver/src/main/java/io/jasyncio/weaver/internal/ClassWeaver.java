@@ -432,7 +432,7 @@ public final class ClassWeaver {
             body.add(start);
             body.add(new LineNumberNode(first.line(), start));
         }
-        Bytecode.throwIllegalState(body, "jasyncio: " + first.format());
+        Bytecode.throwIllegalState(body, first.format());
         method.instructions = body;
         method.tryCatchBlocks = new ArrayList<>();
         method.localVariables = null;

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -62,7 +63,7 @@ class CorpusTest {
     /** Valid programs weave without diagnostics; classes with {@code @Async} bodies are marked and not woven twice. */
     private static void weaves(WovenProgram woven) {
         List<Diagnostic> diagnostics = woven.diagnostics();
-        assertTrue(diagnostics.isEmpty(), () -> "unexpected diagnostics:\n" + diagnostics.stream()
+        assertTrue(diagnostics.isEmpty(), () -> woven.program() + " is valid, but the weaver reported:\n" + diagnostics.stream()
                 .map(Diagnostic::format).collect(Collectors.joining("\n")));
         int total = 0;
         Weaver again = new Weaver(ClassFinder.ofClassLoader(CorpusTest.class.getClassLoader()));
@@ -72,7 +73,7 @@ class CorpusTest {
             byte[] input = woven.program().classFiles().get(name);
             int asyncMethods = ClassFacts.of(input).asyncMethodsWithBody;
             total += result.wovenMethods();
-            assertEquals(name, result.className(), "className of the result");
+            assertEquals(name, result.className(), () -> "className of the result for " + name);
             if (asyncMethods > 0) {
                 assertTrue(result.changed(), name + " has " + asyncMethods + " @Async methods but was not changed");
                 assertTrue(result.wovenMethods() > 0, name + " has @Async methods but wovenMethods is 0");
@@ -85,13 +86,13 @@ class CorpusTest {
                 assertFalse(twice.changed(), name + ": weaving woven bytes must not change them");
                 assertEquals(0, twice.wovenMethods(), name + ": weaving woven bytes must weave no method");
             } else {
-                assertTrue(java.util.Arrays.equals(input, result.bytes()), name + " was not changed, but its bytes differ");
+                assertTrue(Arrays.equals(input, result.bytes()), name + " was not changed, but its bytes differ");
             }
         }
         boolean hasAsync = woven.program().classFiles().values().stream()
                 .anyMatch(bytes -> ClassFacts.of(bytes).asyncMethodsWithBody > 0);
         if (hasAsync) {
-            assertTrue(total > 0, "no method of the program was woven");
+            assertTrue(total > 0, "no method of " + woven.program() + " was woven");
         }
     }
 

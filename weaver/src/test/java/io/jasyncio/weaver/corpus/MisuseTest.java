@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestFactory;
  * The weaver must report each with the class, method, source file and line (the line marked
  * {@code // MISUSE} in the fixture's source) and words that say what is wrong; and the class
  * must still load, pass {@code CheckClassAdapter}, and throw {@code IllegalStateException}
- * with the diagnostic's text when the faulty method runs (each fixture's {@code main} calls it).
+ * with exactly the diagnostic's text when the faulty method runs (each fixture's {@code main}
+ * calls it, through {@code Asyncio.run} when it is {@code @Async}).
  */
 class MisuseTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -63,7 +64,8 @@ class MisuseTest {
             new Expectation("AsyncImplementsPlainInterface", "AsyncImplementsPlainInterface$Job", "run",
                     List.of(ASYNC, OVERRIDE, Set.of("Runnable"))),
             new Expectation("PlainOverridesAsync", "PlainOverridesAsync$Blocking", "load",
-                    List.of(ASYNC, OVERRIDE, Set.of("Source"))));
+                    List.of(ASYNC, OVERRIDE, Set.of("Source"))),
+            new Expectation("TooLargeOnceWoven", "huge", List.of(Set.of("too large"), Set.of("65535", "64"))));
 
     @Test
     void expectations_coverEveryMisuseFixture() {

@@ -1,0 +1,111 @@
+package io.jasyncio.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jasyncio.Async;
+import io.jasyncio.Asyncio;
+import io.jasyncio.internal.EventLoop;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The {@code IllegalStateException}s a user sees when no task of a running loop is the caller. */
+class OutsideLoopIT extends AsyncTestBase {
+    private static final String START_IT = " is @Async and was called outside a task: "
+            + "start it with Asyncio.run(...) or Asyncio.createTask(...)";
+
+    @Async
+    public static String greet(String name) {
+        Asyncio.sleep(Duration.ZERO);
+        return "hello " + name;
+    }
+
+    @Async
+    int neverSuspends() {
+        return 7;
+    }
+
+    /** Calls a static method the way a framework would: unseen by the weaver. */
+    private static Object invoke(Class<?> owner, String name, Class<?>[] parameterTypes, Object... arguments)
+            throws Throwable {
+        try {
+            return owner.getMethod(name, parameterTypes).invoke(null, arguments);
+        } catch (InvocationTargetException thrown) {
+            throw thrown.getCause();
+        }
+    }
+
+    @Test
+    void userAsyncMethod_calledByReflectionOutsideALoop_throwsNamingTheMethod() {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> invoke(OutsideLoopIT.class, "greet", new Class<?>[] {String.class}, "plain"));
+        assertEquals("io.jasyncio.runtime.OutsideLoopIT.greet()" + START_IT, thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void userAsyncMethod_calledFromAPlainLambda_throwsTheWeaversDiagnostic() {
+        // The weaver reports a suspending call in a method that is not @Async (this lambda is
+        // a JUnit Executable) and makes that method throw the report.
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> greet("plain"));
+        assertTrue(thrown.getMessage().contains("suspending call to io.jasyncio.runtime.OutsideLoopIT.greet()"),
+                thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("Asyncio.run"), thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void userAsyncMethodWithoutSuspensions_calledFromPlainCode_throwsNamingTheMethod() {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, this::neverSuspends);
+        assertEquals("io.jasyncio.runtime.OutsideLoopIT.neverSuspends()" + START_IT, thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void sleep_calledByReflectionOutsideALoop_throwsNamingTheMethod() {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> invoke(Asyncio.class, "sleep", new Class<?>[] {Duration.class}, Duration.ZERO));
+        assertEquals("io.jasyncio.Asyncio.sleep()" + START_IT, thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void createTask_outsideALoop_throwsSayingToUseAsyncioRun() {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> Asyncio.createTask(() -> greet("nobody")));
+        assertEquals("Asyncio.createTask needs a running event loop on this thread: "
+                + "call it from code started with Asyncio.run(...)", thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void currentTask_outsideALoop_throws() {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, Asyncio::currentTask);
+        assertTrue(thrown.getMessage().startsWith("Asyncio.currentTask needs a running event loop"),
+                thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void run_nestedInsideARunningLoop_throwsNamingAsyncioRun() {
+        String outcome = run(() -> {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                    () -> Asyncio.run(() -> greet("inner")));
+            assertTrue(thrown.getMessage().contains("nested Asyncio.run"), thrown.getMessage());
+            return greet("outer");
+        });
+        assertEquals("hello outer", outcome);
+        finish(1);
+    }
+
+    @Test
+    void run_afterItEnded_theThreadHasNoLoopAndCanRunAgain() {
+        assertEquals("hello one", run(() -> greet("one")));
+        assertTrue(EventLoop.current() == null);
+        assertThrows(IllegalStateException.class, () -> greet("between"));
+        assertEquals("hello two", run(() -> greet("two")));
+        finish(1);
+    }
+}
