@@ -7,6 +7,7 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.IincInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -18,22 +19,35 @@ import org.objectweb.asm.tree.analysis.Interpreter;
  * Runs ASM's {@link Analyzer} and keeps what it does not: the control-flow graph, normal and
  * exceptional edges apart. From it: which locals are live at each instruction (backward
  * dataflow) and how many monitors are held there (forward dataflow). Read-only.
+ *
+ * <p>For monitors, an exception edge to a handler listed after a catch-any handler that covers
+ * the same instruction is not taken: javac guards each {@code synchronized} body with a
+ * catch-any handler that releases the monitor, and that handler shadows the enclosing ones.
  */
 final class FlowAnalyzer extends Analyzer<BasicValue> {
     private final List<List<Integer>> normalEdges = new ArrayList<>();
     private final List<List<Integer>> exceptionEdges = new ArrayList<>();
+    /**
+     * Per instruction, how many of its exception edges (in exception-table order) can be taken:
+     * none after the first catch-any handler, which catches everything first.
+     */
+    private final List<int[]> reachableHandlers = new ArrayList<>();
 
     FlowAnalyzer(Interpreter<BasicValue> interpreter) {
         super(interpreter);
     }
 
+    private MethodNode method;
+
     Frame<BasicValue>[] run(String owner, MethodNode method) throws AnalyzerException {
+        this.method = method;
         int size = method.instructions.size();
         normalEdges.clear();
         exceptionEdges.clear();
         for (int i = 0; i < size; i++) {
             normalEdges.add(new ArrayList<>(2));
             exceptionEdges.add(new ArrayList<>(1));
+            reachableHandlers.add(new int[] {-1});
         }
         return analyze(owner, method);
     }
@@ -44,8 +58,13 @@ final class FlowAnalyzer extends Analyzer<BasicValue> {
     }
 
     @Override
-    protected boolean newControlFlowExceptionEdge(int insn, int successor) {
-        exceptionEdges.get(insn).add(successor);
+    protected boolean newControlFlowExceptionEdge(int insn, TryCatchBlockNode handler) {
+        List<Integer> edges = exceptionEdges.get(insn);
+        edges.add(method.instructions.indexOf(handler.handler));
+        int[] reachable = reachableHandlers.get(insn);
+        if (reachable[0] < 0 && handler.type == null) {
+            reachable[0] = edges.size();
+        }
         return true;
     }
 
@@ -128,7 +147,9 @@ final class FlowAnalyzer extends Analyzer<BasicValue> {
                     work.add(successor);
                 }
             }
-            for (int successor : exceptionEdges.get(i)) {
+            List<Integer> handlers = exceptionEdges.get(i);
+            int reachable = reachableHandlers.get(i)[0] < 0 ? handlers.size() : reachableHandlers.get(i)[0];
+            for (int successor : handlers.subList(0, reachable)) {
                 if (depth[i] > depth[successor]) {
                     depth[successor] = depth[i];
                     work.add(successor);
