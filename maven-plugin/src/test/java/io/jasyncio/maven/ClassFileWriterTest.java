@@ -4,14 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +33,17 @@ class ClassFileWriterTest {
             assertEquals("new " + file.getFileName(), Files.readString(file));
         }
         assertEquals(List.of("A.class", "B.class", "C.class"), namesIn(temp.resolve("com/x")));
+    }
+
+    @Test
+    void writeAll_keepsThePermissionsOfTheFilesItReplaces() throws IOException {
+        assumeTrue(Files.getFileStore(temp).supportsFileAttributeView(PosixFileAttributeView.class));
+        Map<Path, byte[]> files = classFiles("A");
+        Path file = files.keySet().iterator().next();
+        Set<PosixFilePermission> javacs = PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(file, javacs);
+        new ClassFileWriter().writeAll(files);
+        assertEquals(javacs, Files.getPosixFilePermissions(file));
     }
 
     @Test
