@@ -153,7 +153,9 @@ public final class Asyncio {
      * @param channel the channel to read
      * @param dst where the datagram goes; what does not fit is discarded
      * @return the sender's address
-     * @throws IOException as {@link DatagramChannel#receive} throws it
+     * @throws IOException as {@link DatagramChannel#receive} throws it; a
+     *     {@link java.nio.channels.ClosedChannelException} also when another task closes the
+     *     channel while this one waits
      */
     @Async
     public static SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
@@ -170,7 +172,9 @@ public final class Asyncio {
      * @param channel the channel to send on
      * @param src the datagram
      * @param target where to send it
-     * @throws IOException as {@link DatagramChannel#send} throws it
+     * @throws IOException as {@link DatagramChannel#send} throws it; a
+     *     {@link java.nio.channels.ClosedChannelException} also when another task closes the
+     *     channel while this one waits
      */
     @Async
     public static void send(DatagramChannel channel, ByteBuffer src, SocketAddress target) throws IOException {

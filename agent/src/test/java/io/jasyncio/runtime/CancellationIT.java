@@ -68,8 +68,13 @@ class CancellationIT extends AsyncTestBase {
             assertFalse(never.cancel(), "already ended");
             Asyncio.sleep(Duration.ZERO);
             expect(2);
-            assertThrows(CancellationException.class, never::await);
-            finish(3);
+            try {
+                never.await();
+                expectUnreached();
+            } catch (CancellationException expected) {
+                expect(3);
+            }
+            finish(4);
         });
     }
 
@@ -180,5 +185,128 @@ class CancellationIT extends AsyncTestBase {
         }
         assertEquals(0, clock.elapsedMillis(), "no leftover was waited for");
         finish(9);
+    }
+
+    @Test
+    void cancel_taskWhoseFinallySuspends_finishesItsCleanupBeforeItEnds() {
+        List<String> log = new ArrayList<>();
+        runInVirtualTime(() -> {
+            Task<Void> worker = Asyncio.createTask(() -> {
+                try {
+                    Asyncio.sleep(Duration.ofHours(1));
+                } finally {
+                    log.add("cleaning");
+                    Asyncio.sleep(50); // a cleanup that suspends
+                    log.add("cleaned");
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            worker.cancel();
+            try {
+                worker.await();
+            } catch (CancellationException expected) {
+                log.add("awaited");
+            }
+            return null;
+        });
+        assertEquals(List.of("cleaning", "cleaned", "awaited"), log);
+        assertEquals(50, clock.elapsedMillis());
+        finish(1);
+    }
+
+    @Test
+    void run_leftoverWhoseFinallySuspends_cleanupCompletesBeforeRunReturns() {
+        List<String> log = new ArrayList<>();
+        runInVirtualTime(() -> {
+            Asyncio.createTask(() -> {
+                try {
+                    Asyncio.sleep(Duration.ofHours(1));
+                } finally {
+                    Asyncio.sleep(20);
+                    log.add("leftover cleaned");
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            return null;
+        });
+        assertEquals(List.of("leftover cleaned"), log);
+        assertEquals(20, clock.elapsedMillis());
+        finish(1);
+    }
+
+    @Async
+    String middleThatSwallowsCancellation() {
+        try {
+            Asyncio.sleep(Duration.ofHours(1));
+            return "slept";
+        } catch (CancellationException cancelled) {
+            Asyncio.sleep(5); // suspends again in the same frame, after the cancellation
+            return "recovered";
+        }
+    }
+
+    @Async
+    String outerCaller() {
+        String fromMiddle = middleThatSwallowsCancellation();
+        Asyncio.sleep(Duration.ZERO);
+        return "outer got " + fromMiddle;
+    }
+
+    @Test
+    void cancel_nestedMethodCatchesAndSuspendsAgain_callerGetsItsResult() {
+        String result = runInVirtualTime(() -> {
+            Task<String> task = Asyncio.createTask(this::outerCaller);
+            Asyncio.sleep(Duration.ZERO);
+            task.cancel();
+            return task.await();
+        });
+        assertEquals("outer got recovered", result);
+        finish(1);
+    }
+
+    @Test
+    void cancel_twice_secondInterruptsTheCleanup() {
+        List<String> log = new ArrayList<>();
+        runInVirtualTime(() -> {
+            Task<Void> worker = Asyncio.createTask(() -> {
+                try {
+                    Asyncio.sleep(Duration.ofHours(1));
+                } finally {
+                    try {
+                        Asyncio.sleep(Duration.ofHours(2));
+                        log.add("cleanup slept");
+                    } catch (CancellationException again) {
+                        log.add("cleanup cancelled");
+                    }
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            assertTrue(worker.cancel());
+            Asyncio.sleep(Duration.ZERO); // the worker enters its finally and parks again
+            assertTrue(worker.cancel());
+            try {
+                worker.await();
+            } catch (CancellationException expected) {
+                log.add("awaited");
+            }
+            return null;
+        });
+        assertEquals(List.of("cleanup cancelled", "awaited"), log);
+        assertEquals(0, clock.elapsedMillis());
+        finish(1);
+    }
+
+    @Test
+    void await_byTheTaskItself_throws() {
+        run(() -> {
+            IllegalStateException thrown = null;
+            try {
+                Asyncio.currentTask().await();
+            } catch (IllegalStateException expected) {
+                thrown = expected;
+            }
+            assertEquals("Task " + Asyncio.currentTask().name() + " cannot await itself", thrown.getMessage());
+            finish(1);
+        });
     }
 }

@@ -160,7 +160,14 @@ class LockIT extends AsyncTestBase {
 
     @Test
     void acquire_outsideATask_throwsNamingTheMethod() {
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, lock::acquire);
+        // Only code the weaver did not see can call it outside a task: reflection.
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> {
+            try {
+                Lock.class.getMethod("acquire").invoke(lock);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
         assertTrue(thrown.getMessage().startsWith("io.jasyncio.sync.Lock.acquire() is @Async and was called outside a task"),
                 thrown.getMessage());
         finish(1);

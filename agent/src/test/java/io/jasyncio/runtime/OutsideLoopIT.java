@@ -57,9 +57,27 @@ class OutsideLoopIT extends AsyncTestBase {
     }
 
     @Test
-    void userAsyncMethodWithoutSuspensions_calledFromPlainCode_throwsNamingTheMethod() {
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, this::neverSuspends);
+    void userAsyncMethodWithoutSuspensions_calledByReflectionOutsideALoop_throwsNamingTheMethod() {
+        // The entry check is woven into @Async methods that never suspend too.
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> {
+            try {
+                OutsideLoopIT.class.getDeclaredMethod("neverSuspends").invoke(this);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
         assertEquals("io.jasyncio.runtime.OutsideLoopIT.neverSuspends()" + START_IT, thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void methodReferenceOfAPlainInterface_throwsTheReportWhenCalled() {
+        // A method reference to an @Async method through a plain interface (here JUnit's
+        // Executable) is reported like a plain lambda making the call: it throws the report.
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, this::neverSuspends);
+        assertTrue(thrown.getMessage().contains("method reference to @Async method io.jasyncio.runtime.OutsideLoopIT.neverSuspends()"),
+                thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("Asyncio.run"), thrown.getMessage());
         finish(1);
     }
 

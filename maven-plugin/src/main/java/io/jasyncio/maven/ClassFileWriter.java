@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,7 @@ final class ClassFileWriter {
         Path directory = target.toAbsolutePath().getParent();
         Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", TEMPORARY_SUFFIX);
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            keepPermissions(target, temporary);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -89,6 +91,13 @@ final class ClassFileWriter {
             throw e;
         }
         return temporary;
+    }
+
+    /** Temporary files are created owner-only; the class file keeps the permissions javac gave it. */
+    private static void keepPermissions(Path target, Path temporary) throws IOException {
+        if (Files.exists(target) && Files.getFileStore(temporary).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(target));
+        }
     }
 
     private static void deleteQuietly(List<Path> paths) {

@@ -30,7 +30,15 @@ import java.util.function.Function;
  * moves the channels that became ready and the timers that fell due to the ready queue, and
  * then runs the tasks that were ready when the step began. Tasks made ready during the step
  * run in the next one, so a task that yields with {@code sleep(0)} lets every other ready task
- * run first.
+ * run first. Time comes from a {@link Clock}; with a manual one, waiting for a timer only moves
+ * the clock, so tests run in virtual time.
+ *
+ * <h2>Ending</h2>
+ * {@link #run} steps until main ends, then cancels the tasks left, oldest first, and steps
+ * until they have ended too, so their {@code finally} blocks run. When no task is ready and
+ * none can ever wake up (no timer, no channel wait) it does the same to every task, main
+ * included, and throws an {@code IllegalStateException} describing the deadlock, rather than
+ * hang.
  *
  * <h2>Running a task: the driver</h2>
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
@@ -167,7 +175,9 @@ public final class EventLoop {
     /**
      * Like {@link #run(Function)} on a loop whose time comes from {@code clock}. {@code main}
      * is called with the new loop already current, so it may make its task with
-     * {@code Asyncio.createTask}.
+     * {@code Asyncio.createTask}. A manual clock moves only through {@link Clock#idle}, which
+     * is not called while a task waits on a channel ({@code select} waits in real time then):
+     * use one for programs of tasks and timers only.
      */
     public static <R> R run(Clock clock, Function<EventLoop, ? extends TaskCore> main) {
         if (current() != null) {
@@ -204,7 +214,7 @@ public final class EventLoop {
         }
     }
 
-    /** Creates a task for {@code body} (an AsyncCallable or AsyncRunnable) and makes it ready. */
+    /** Adds a new task to the loop: it joins the live tasks and the end of the ready queue, still NEW. */
     public void schedule(TaskCore task) {
         task.previousLive = liveTail;
         if (liveTail == null) {
@@ -251,6 +261,7 @@ public final class EventLoop {
 
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
+        wakeWaitersOfClosedChannels();
         long timeout;
         if (!ready.isEmpty()) {
             timeout = 0;
@@ -348,6 +359,23 @@ public final class EventLoop {
         selector.selectedKeys().clear();
     }
 
+    /**
+     * Wakes the tasks waiting on a channel that was closed meanwhile (by another task, most
+     * likely): closing cancels the channel's key, so {@code select} would never report it and
+     * they would wait for ever. Woken, they retry and get the {@code ClosedChannelException}.
+     * Must run before {@code select}, which forgets cancelled keys.
+     */
+    private void wakeWaitersOfClosedChannels() {
+        if (channelWaiters == 0 || selector == null) {
+            return;
+        }
+        for (SelectionKey key : selector.keys()) {
+            if (!key.isValid() && key.attachment() instanceof ChannelWait) {
+                ((ChannelWait) key.attachment()).ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        }
+    }
+
     /** Runs {@code task} until it parks again or ends: the driver (see the class comment). */
     private void step(TaskCore task) {
         current = task;
@@ -391,7 +419,11 @@ public final class EventLoop {
                         parked(task);
                         return;
                     }
+                    // The suspension was not caught by woven code: the task cannot resume, so
+                    // whatever it parked on must forget it (a dead task handed a lock would
+                    // keep it for ever).
                     task.top = null;
+                    abandonWait(task);
                     if (thrown == null) {
                         thrown = new IllegalStateException("task " + task.name() + " parked, but no woven method "
                                 + "caught the suspension: its body was not woven. Run with -javaagent:jasyncio-agent.jar "
@@ -412,6 +444,15 @@ public final class EventLoop {
             }
         } finally {
             current = null;
+        }
+    }
+
+    /** Makes the site a task parked on forget it, as for a cancel; the task will not resume. */
+    private void abandonWait(TaskCore task) {
+        WaitSite site = task.waitSite;
+        task.waitSite = null;
+        if (site != null) {
+            site.cancelWait(task);
         }
     }
 
@@ -488,11 +529,7 @@ public final class EventLoop {
 
     /** Cancels a task that is parked, or woken and not yet run. */
     void cancelParked(TaskCore task) {
-        WaitSite site = task.waitSite;
-        task.waitSite = null;
-        if (site != null) {
-            site.cancelWait(task);
-        }
+        abandonWait(task);
         wake(task, null, new CancellationException("Task " + task.name() + " was cancelled"));
     }
 
@@ -548,6 +585,9 @@ public final class EventLoop {
     }
 
     private static final Resumer RECEIVE = frame -> {
+        if (frame == null) {
+            return null; // asked to describe itself (AsyncStackTrace): a primitive has no source lines
+        }
         EventLoop loop = EventLoop.current();
         Coroutines.resumeValue(loop);
         DatagramChannel channel = (DatagramChannel) frame.refs[0];
@@ -570,6 +610,9 @@ public final class EventLoop {
     }
 
     private static final Resumer SEND = frame -> {
+        if (frame == null) {
+            return null; // asked to describe itself (AsyncStackTrace): a primitive has no source lines
+        }
         EventLoop loop = EventLoop.current();
         Coroutines.resumeValue(loop);
         DatagramChannel channel = (DatagramChannel) frame.refs[0];

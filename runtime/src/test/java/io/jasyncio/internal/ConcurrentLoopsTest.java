@@ -22,6 +22,13 @@ class ConcurrentLoopsTest {
     private static final int THREADS = 4;
     private static final int RUNS = 300;
 
+    private static HandWoven.Step yieldOnce() {
+        return previous -> {
+            Asyncio.sleep(Duration.ZERO);
+            return null;
+        };
+    }
+
     /** One run: three tasks interleave by yielding; returns the order they ran in. */
     private static String interleave() {
         StringBuilder order = new StringBuilder();
@@ -45,14 +52,15 @@ class ConcurrentLoopsTest {
                         }
                         return tasks;
                     })
-                    .step(previous -> {
-                        Asyncio.sleep(Duration.ofMillis(1));
-                        return order.toString();
-                    })
+                    .step(tasks -> ((List<?>) tasks).get(0))
+                    .step(first -> ((Task<?>) first).await())
+                    .repeatWhile(() -> !order.toString().equals("abcABC"), yieldOnce())
                     .step(previous -> order.toString()));
         });
         if (loops[0] != loops[1]) {
-            throw new AssertionError("a task saw another loop than its own");
+            throw new AssertionError("a task saw another loop than its own: " + loops[1]
+                    + (loops[1] == null ? "" : " of thread " + loops[1].thread.getName() + " closed " + loops[1].leftovers())
+                    + ", on thread " + Thread.currentThread().getName());
         }
         return result;
     }

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,5 +161,28 @@ class DatagramTest extends LoopTestBase {
                 })
                 .then(() -> finish(1))));
         assertEquals("early", text(found));
+    }
+
+    @Test
+    void receive_channelClosedByAnotherTaskWhileParked_throwsClosedChannelException() throws IOException {
+        DatagramChannel receiver = bind();
+        ByteBuffer never = ByteBuffer.allocate(64);
+        Task<?>[] reading = new Task<?>[1];
+        assertTimeoutPreemptively(BOUND, () -> runOnSystemClock(HandWoven.body()
+                .then(() -> reading[0] = Asyncio.createTask(HandWoven.body()
+                        .step(receive(receiver, never))
+                        .then(() -> expectUnreached())))
+                .step(yieldOnce())
+                .then(() -> {
+                    expect(1);
+                    receiver.close();
+                })
+                .step(await(reading))
+                .catching(failure -> {
+                    assertInstanceOf(ClosedChannelException.class, failure.getCause(), failure.toString());
+                    finish(2);
+                    return null;
+                })));
+        assertEquals(0, never.position());
     }
 }

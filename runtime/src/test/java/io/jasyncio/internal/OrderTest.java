@@ -1,8 +1,11 @@
 package io.jasyncio.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jasyncio.Asyncio;
+import io.jasyncio.Task;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -146,5 +149,33 @@ class OrderTest extends LoopTestBase {
                 .step(sleep(1))
                 .then(() -> finish(5)));
         assertEquals(1_000_000L, clock.elapsed());
+    }
+
+    @Test
+    void sleep_longerThanTimeCanCount_clampedAndWakesAfterEveryShorterTimer() {
+        List<String> woken = new ArrayList<>();
+        Task<?>[] forever = new Task<?>[1];
+        run(HandWoven.body()
+                .then(() -> {
+                    forever[0] = Asyncio.createTask(HandWoven.body()
+                            .step(previous -> {
+                                Asyncio.sleep(Duration.ofSeconds(Long.MAX_VALUE));
+                                return null;
+                            })
+                            .then(() -> woken.add("forever")));
+                    Asyncio.createTask(HandWoven.body()
+                            .step(previous -> {
+                                Asyncio.sleep(Long.MAX_VALUE);
+                                return null;
+                            })
+                            .then(() -> woken.add("max millis")));
+                    Asyncio.createTask(HandWoven.body().step(sleep(365L * 24 * 3600 * 1000)).then(() -> woken.add("a year")));
+                })
+                .step(sleep(366L * 24 * 3600 * 1000))
+                .then(() -> {
+                    assertEquals(List.of("a year"), woken);
+                    finish(1);
+                }));
+        assertTrue(forever[0].isCancelled(), "still asleep when main ended, so cancelled");
     }
 }

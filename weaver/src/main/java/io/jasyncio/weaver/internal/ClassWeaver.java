@@ -78,6 +78,7 @@ public final class ClassWeaver {
             boolean async = isAnnotatedAsync(method) || (lambda != null && lambda.async());
             List<Diagnostic> problems = new ArrayList<>();
             checkOverride(node, method, async, problems);
+            changed |= redirectFaultyReferences(node, method, diagnostics, bridges);
             if (method.instructions.size() == 0) {
                 report(node, method, problems, diagnostics);
                 changed |= !problems.isEmpty();
@@ -385,6 +386,68 @@ public final class ClassWeaver {
                         "annotate " + method.name + "() with @Async"));
             }
         }
+    }
+
+    /**
+     * A method reference to an {@code @Async} method through an interface whose method is not
+     * {@code @Async} ({@code Supplier<String> s = task::await}) would call it from code that is
+     * not woven. It is reported where the reference is made, and redirected to a synthetic
+     * method that throws the report: like a faulty lambda, the reference throws when called,
+     * while the method that makes it is left alone.
+     */
+    private boolean redirectFaultyReferences(ClassNode node, MethodNode method, List<Diagnostic> diagnostics,
+                                             List<MethodNode> extraMethods) {
+        boolean changed = false;
+        for (AbstractInsnNode insn : method.instructions) {
+            if (!(insn instanceof InvokeDynamicInsnNode)) {
+                continue;
+            }
+            InvokeDynamicInsnNode indy = (InvokeDynamicInsnNode) insn;
+            if (!Names.LAMBDA_METAFACTORY.equals(indy.bsm.getOwner()) || indy.bsmArgs.length < 3
+                    || !(indy.bsmArgs[1] instanceof Handle) || !(indy.bsmArgs[0] instanceof Type)
+                    || !(indy.bsmArgs[2] instanceof Type)) {
+                continue;
+            }
+            Handle target = (Handle) indy.bsmArgs[1];
+            if (target.getTag() == Opcodes.H_NEWINVOKESPECIAL || target.getOwner().startsWith("[")
+                    || Names.isPlatformClass(target.getOwner())) {
+                continue;
+            }
+            ClassHierarchy.MethodRef callee = hierarchy.resolve(target.getOwner(), target.getName(), target.getDesc());
+            if (callee == null || !callee.isAsync()) {
+                continue;
+            }
+            String itf = Type.getReturnType(indy.desc).getInternalName();
+            ClassHierarchy.MethodRef sam = hierarchy.resolve(itf, indy.name, ((Type) indy.bsmArgs[0]).getDescriptor());
+            if (sam != null && sam.isAsync()) {
+                continue;
+            }
+            Diagnostic problem = diagnostic(node, method, Bytecode.lineOf(indy),
+                    "method reference to @Async method " + Bytecode.methodName(target.getOwner(), target.getName())
+                            + " for " + itf.replace('/', '.') + ", whose method " + indy.name + "() is not @Async",
+                    "use an @Async functional interface such as AsyncCallable or AsyncRunnable, run with "
+                            + "Asyncio.run or Asyncio.createTask, or call it in a lambda of an @Async method");
+            diagnostics.add(problem);
+            Type instantiated = (Type) indy.bsmArgs[2];
+            List<Type> parameters = new ArrayList<>(List.of(Type.getArgumentTypes(indy.desc)));
+            parameters.addAll(List.of(instantiated.getArgumentTypes()));
+            String descriptor = Type.getMethodDescriptor(instantiated.getReturnType(), parameters.toArray(new Type[0]));
+            MethodNode thrower = new MethodNode(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_SYNTHETIC,
+                    "misuse$" + extraMethods.size(), descriptor, null, null);
+            if (problem.line() > 0) {
+                LabelNode start = new LabelNode();
+                thrower.instructions.add(start);
+                thrower.instructions.add(new LineNumberNode(problem.line(), start));
+            }
+            Bytecode.throwIllegalState(thrower.instructions, problem.format());
+            extraMethods.add(thrower);
+            Object[] arguments = indy.bsmArgs.clone();
+            arguments[1] = new Handle(Opcodes.H_INVOKESTATIC, node.name, thrower.name, descriptor,
+                    (node.access & Opcodes.ACC_INTERFACE) != 0);
+            indy.bsmArgs = arguments;
+            changed = true;
+        }
+        return changed;
     }
 
     private Diagnostic notAsync(ClassNode node, MethodNode method, MethodInsnNode call, LambdaTarget lambda) {
