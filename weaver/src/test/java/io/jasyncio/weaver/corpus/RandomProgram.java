@@ -64,6 +64,13 @@ final class RandomProgram {
                 + "    static String mix(int a, long b, double c, String d) {\n"
                 + "        return a + \"|\" + b + \"|\" + c + \"|\" + d;\n"
                 + "    }\n\n"
+                + "    @Async\n"
+                + "    static String asyncMix(int a, long b, double c, String d) {\n"
+                + "        if (park) {\n"
+                + "            Asyncio.sleep(0);\n"
+                + "        }\n"
+                + "        return mix(a, b, c, d) + \"!\";\n"
+                + "    }\n\n"
                 + identity("int", "pI") + identity("long", "pJ") + identity("double", "pD")
                 + identity("String", "pS") + identity("boolean", "pZ")
                 + "    @Async\n"
@@ -120,9 +127,19 @@ final class RandomProgram {
             if (local[0].startsWith("i")) {
                 return List.of(pad + "System.out.println(\"" + fresh("c") + " \" + " + local[0] + ");");
             }
-            return List.of(pad + local[0] + " = " + expression(local[1], 0) + ";");
+            String operator = compoundOperator(local[1]);
+            return List.of(pad + local[0] + " " + operator + " " + expression(local[1], 0) + ";");
+        }
+        if (kind < 0.5) {
+            return arrayStatement(pad);
+        }
+        if (kind < 0.55 && nesting < 2) {
+            return switchStatement(pad, indent);
         }
         if (kind < 0.6) {
+            if (kind > 0.58 && nesting < 2) {
+                return whileLoop(pad, indent);
+            }
             StringBuilder line = new StringBuilder(pad + "System.out.println(\"" + fresh("p") + ":\"");
             for (String[] local : locals.subList(Math.max(0, locals.size() - 6), locals.size())) {
                 line.append(" + \" \" + ").append(local[0]);
@@ -191,6 +208,68 @@ final class RandomProgram {
         return out;
     }
 
+    private String compoundOperator(String type) {
+        switch (type) {
+            case "int":
+            case "long":
+                return pick("=", "+=", "-=", "*=", "^=");
+            case "double":
+                return pick("=", "+=", "*=");
+            case "String":
+                return pick("=", "+=");
+            default:
+                return pick("=", "&=", "|=");
+        }
+    }
+
+    /** A {@code long[]} local written at a suspending index, read-modify-write, and printed. */
+    private List<String> arrayStatement(String pad) {
+        String array = fresh("a");
+        List<String> out = new ArrayList<>();
+        out.add(pad + "long[] " + array + " = {" + expression("long", 1) + ", " + expression("long", 1) + "};");
+        out.add(pad + array + "[" + park("int", Integer.toString(random.nextInt(2))) + "] " + pick("=", "+=", "^=") + " "
+                + expression("long", 1) + ";");
+        out.add(pad + array + "[" + random.nextInt(2) + "]++;");
+        out.add(pad + "System.out.println(\"" + fresh("r") + " \" + " + array + "[0] + \" \" + " + array + "[1]);");
+        return out;
+    }
+
+    private List<String> switchStatement(String pad, int indent) {
+        List<String> out = new ArrayList<>();
+        out.add(pad + "switch (" + expression("int", 1) + " & 3) {");
+        for (int label = 0; label < 3; label++) {
+            out.add(pad + "    case " + label + ":");
+            out.addAll(block(1 + random.nextInt(2), indent + 2));
+            if (random.nextDouble() < 0.7) {
+                out.add(pad + "        break;");
+            }
+        }
+        out.add(pad + "    default:");
+        out.addAll(block(random.nextInt(2), indent + 2));
+        out.add(pad + "}");
+        return out;
+    }
+
+    private List<String> whileLoop(String pad, int indent) {
+        String counter = fresh("i");
+        List<String> out = new ArrayList<>();
+        out.add(pad + "int " + counter + " = 0;");
+        out.add(pad + "while (" + counter + " < " + (2 + random.nextInt(3)) + ") {");
+        out.add(pad + "    " + counter + "++;");
+        List<String[]> saved = new ArrayList<>(locals);
+        locals.add(new String[] {counter, "int"});
+        nesting++;
+        out.add(pad + "    if (" + expression("boolean", 1) + ") {");
+        out.add(pad + "        " + pick("continue", "break") + ";");
+        out.add(pad + "    }");
+        out.addAll(statements(1 + random.nextInt(2), indent + 1));
+        nesting--;
+        locals = saved;
+        locals.add(new String[] {counter, "int"});
+        out.add(pad + "}");
+        return out;
+    }
+
     private List<String> block(int count, int indent) {
         List<String[]> saved = new ArrayList<>(locals);
         nesting++;
@@ -232,7 +311,7 @@ final class RandomProgram {
                     return "(" + expression("String", depth + 1) + " + " + expression(pick(TYPES), depth + 1) + ")";
                 }
                 if (kind < 0.75) {
-                    return "mix(" + expression("int", depth + 1) + ", " + expression("long", depth + 1) + ", "
+                    return pick("mix(", "asyncMix(") + expression("int", depth + 1) + ", " + expression("long", depth + 1) + ", "
                             + expression("double", depth + 1) + ", " + expression("String", depth + 1) + ")";
                 }
                 return "new Box(" + expression("long", depth + 1) + ", " + expression("String", depth + 1) + ").toString()";
