@@ -42,7 +42,7 @@ class RandomProgramsTest {
     static Path work;
 
     @TestFactory
-    Stream<DynamicTest> randomPrograms() throws IOException {
+    Stream<DynamicTest> randomProgram_runsWovenAsItRunsPlain() throws IOException {
         int count = Integer.getInteger(COUNT, 40);
         long firstSeed = Long.getLong(FIRST_SEED, 1L);
         Path sources = work.resolve("src");
