@@ -87,10 +87,15 @@ final class CorpusChecks {
         }
     }
 
+    /** The woven classes pass ASM's {@code CheckClassAdapter}, then the JVM's own verifier. */
     static void verifies(WovenProgram woven) {
         String problems = woven.verify(woven.newClassLoader());
         if (!problems.isEmpty()) {
             fail("CheckClassAdapter rejects the woven classes of " + woven.program() + ":\n" + problems);
+        }
+        String linkErrors = woven.link(woven.newClassLoader());
+        if (!linkErrors.isEmpty()) {
+            fail("the JVM rejects the woven classes of " + woven.program() + ":\n" + linkErrors);
         }
     }
 

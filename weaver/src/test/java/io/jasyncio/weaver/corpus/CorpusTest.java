@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
 class CorpusTest {
 
     @TestFactory
-    Stream<DynamicContainer> fixtures() {
+    Stream<DynamicContainer> eachFixture_weavesVerifiesAndRunsAsPlainJava() {
         return CorpusChecks.containers(FixtureProgram.findAll(FixtureProgram.FIXTURES));
     }
 

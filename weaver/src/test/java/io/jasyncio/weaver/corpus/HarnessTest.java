@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassWriter;
@@ -27,6 +28,16 @@ class HarnessTest {
         FixtureProgram program = FixtureProgram.load(FixtureProgram.FIXTURES + ".NeverParks");
         byte[] bytes = program.classFiles().get(program.className());
         assertEquals("", WovenProgram.verify(bytes, HarnessTest.class.getClassLoader()));
+    }
+
+    @Test
+    void link_reportsWhatOnlyTheJvmVerifierCatches() {
+        // SimpleVerifier does not track uninitialized objects: a second <init> call passes CheckClassAdapter.
+        byte[] bytes = constructorCalledTwice();
+        assertEquals("", WovenProgram.verify(bytes, HarnessTest.class.getClassLoader()));
+        FixtureClassLoader loader = new FixtureClassLoader("Twice", Map.of("Twice", bytes), HarnessTest.class.getClassLoader());
+        String report = WovenProgram.link(List.of("Twice"), loader);
+        assertTrue(report.startsWith("--- Twice\njava.lang.VerifyError"), report);
     }
 
     @Test
@@ -71,6 +82,23 @@ class HarnessTest {
         int line = SourceMarker.line(program.sourceFile(), "// MISUSE");
         assertFalse(SourceMarker.lines(program.sourceFile(), "// MISUSE").isEmpty());
         assertTrue(line > 1);
+    }
+
+    /** A class whose static method {@code twice()} calls {@code Object.<init>} twice on one object. */
+    private static byte[] constructorCalledTwice() {
+        ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_FRAMES);
+        writer.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "Twice", null, "java/lang/Object", null);
+        MethodVisitor method = writer.visitMethod(Opcodes.ACC_STATIC, "twice", "()V", null, null);
+        method.visitCode();
+        method.visitTypeInsn(Opcodes.NEW, "java/lang/Object");
+        method.visitInsn(Opcodes.DUP);
+        method.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        method.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        method.visitInsn(Opcodes.RETURN);
+        method.visitMaxs(0, 0);
+        method.visitEnd();
+        writer.visitEnd();
+        return writer.toByteArray();
     }
 
     /** A class whose static method {@code broken()} pops a value that is not there. */

@@ -41,7 +41,7 @@ class Java8ClassFilesTest {
     static Path classes;
 
     @TestFactory
-    Stream<DynamicContainer> java8Fixtures() {
+    Stream<DynamicContainer> eachJava8Fixture_weavesVerifiesAndRunsAsPlainJava() {
         List<FixtureProgram> programs = FixtureProgram.findAll(FixtureProgram.FIXTURES).stream()
                 .filter(program -> !NOT_JAVA_8.contains(program.simpleName()))
                 .collect(Collectors.toList());

@@ -81,7 +81,7 @@ class MisuseTest {
     }
 
     @TestFactory
-    Stream<DynamicContainer> misuse() {
+    Stream<DynamicContainer> eachMisuse_isReportedAndThrowsWhenCalled() {
         return EXPECTATIONS.stream().map(expectation -> {
             FixtureProgram program = FixtureProgram.load(FixtureProgram.MISUSE + "." + expectation.fixture());
             Lazy<WovenProgram> woven = Lazy.of(() -> WovenProgram.weave(program));

@@ -23,14 +23,14 @@ import java.time.Duration;
 record ProgramRun(String stdout, String stderr, Throwable failure, boolean timedOut, String hangingStack) {
 
     /** Loads {@code className} from {@code loader} and runs its {@code main}, for at most {@code timeout}. */
-    static ProgramRun run(ClassLoader loader, String className, Duration timeout) {
+    static ProgramRun run(ClassLoader loader, String className, Duration timeout, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Throwable[] failure = new Throwable[1];
         Thread thread = new Thread(() -> {
             try {
                 Method main = Class.forName(className, true, loader).getMethod("main", String[].class);
-                main.invoke(null, (Object) new String[0]);
+                main.invoke(null, (Object) args.clone());
             } catch (InvocationTargetException e) {
                 failure[0] = e.getCause();
             } catch (Throwable e) {

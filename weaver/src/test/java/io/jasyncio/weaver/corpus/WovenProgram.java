@@ -97,6 +97,30 @@ final class WovenProgram {
         return report.toString();
     }
 
+    /**
+     * Has the JVM itself verify every class of the program in {@code loader}, which must hold
+     * this program: each is loaded and linked (reflection links a class) but not initialized,
+     * so no static initializer runs. ASM's {@code SimpleVerifier} does not model uninitialized
+     * objects or every type merge, so the JVM catches what it misses. Returns the
+     * {@code VerifyError}s and other linkage errors; empty when every class links.
+     */
+    String link(ClassLoader loader) {
+        return link(results.keySet(), loader);
+    }
+
+    /** Links the classes {@code names} of {@code loader} without initializing them; see {@link #link(ClassLoader)}. */
+    static String link(Iterable<String> names, ClassLoader loader) {
+        StringBuilder report = new StringBuilder();
+        for (String name : names) {
+            try {
+                Class.forName(name, false, loader).getDeclaredMethods();
+            } catch (ClassNotFoundException | LinkageError e) {
+                report.append("--- ").append(name).append('\n').append(e).append('\n');
+            }
+        }
+        return report.toString();
+    }
+
     /** The {@code CheckClassAdapter} report on one class file; empty when it is sound. */
     static String verify(byte[] classFile, ClassLoader loader) {
         StringWriter out = new StringWriter();

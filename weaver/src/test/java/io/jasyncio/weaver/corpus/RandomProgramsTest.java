@@ -1,0 +1,118 @@
+package io.jasyncio.weaver.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.jasyncio.Asyncio;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Random programs (see {@link RandomProgram}), each run twice: unwoven with its suspending
+ * calls made not to park, which is plain Java; and woven, parking at every suspending call
+ * while another task runs. The two outputs must be equal. The seeds are fixed, so a build is
+ * reproducible; {@code -Djasyncio.randomPrograms=500 -Djasyncio.randomSeed=1000} explores
+ * further. A failure prints its seed and source, ready to become a fixture once reduced.
+ */
+class RandomProgramsTest {
+    static final String COUNT = "jasyncio.randomPrograms";
+    static final String FIRST_SEED = "jasyncio.randomSeed";
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path work;
+
+    @TestFactory
+    Stream<DynamicTest> randomProgram_runsWovenAsItRunsPlain() throws IOException {
+        int count = Integer.getInteger(COUNT, 40);
+        long firstSeed = Long.getLong(FIRST_SEED, 1L);
+        Path sources = work.resolve("src");
+        Path classes = work.resolve("classes");
+        Files.createDirectories(sources);
+        List<Path> files = new ArrayList<>();
+        for (long seed = firstSeed; seed < firstSeed + count; seed++) {
+            Path file = sources.resolve(className(seed) + ".java");
+            Files.writeString(file, RandomProgram.source(seed, className(seed)), StandardCharsets.UTF_8);
+            files.add(file);
+        }
+        String errors = compile(files, classes);
+        assertTrue(errors.isEmpty(), () -> "RandomProgram wrote code that does not compile:\n" + errors);
+        return Stream.iterate(firstSeed, seed -> seed + 1).limit(count)
+                .map(seed -> DynamicTest.dynamicTest("seed " + seed, () -> check(seed, classes, sources)));
+    }
+
+    private static String className(long seed) {
+        return "Generated" + seed;
+    }
+
+    private static void check(long seed, Path classes, Path sources) throws IOException {
+        String name = FixtureProgram.FIXTURES + "." + className(seed);
+        FixtureProgram program = FixtureProgram.load(name, classes);
+        ClassLoader parent = RandomProgramsTest.class.getClassLoader();
+        ProgramRun reference = ProgramRun.run(new FixtureClassLoader(program.simpleName(), program.classFiles(), parent),
+                name, TIMEOUT);
+        assertEquals("", reference.describeProblems(), "the unwoven reference run of seed " + seed + " failed");
+        WovenProgram woven = WovenProgram.weave(program);
+        String source = Files.readString(sources.resolve(className(seed) + ".java"));
+        String trouble = woven.diagnostics().stream().map(io.jasyncio.weaver.Diagnostic::format).collect(Collectors.joining("\n"));
+        if (trouble.isEmpty()) {
+            trouble = woven.verify(woven.newClassLoader()) + woven.link(woven.newClassLoader());
+        }
+        if (trouble.isEmpty()) {
+            ProgramRun run = ProgramRun.run(woven.newClassLoader(), name, TIMEOUT, "park");
+            String difference = TextDiff.firstDifference(reference.stdout(), run.stdout());
+            trouble = (difference == null ? "" : difference + "\n") + run.describeProblems();
+        }
+        if (!trouble.isEmpty()) {
+            fail("seed " + seed + ": the woven program does not behave as plain Java:\n" + trouble
+                    + "\n--- source (" + FIRST_SEED + "=" + seed + "):\n" + source);
+        }
+    }
+
+    /** Compiles the generated sources against the runtime; returns javac's errors, empty when it succeeded. */
+    private static String compile(List<Path> sources, Path out) throws IOException {
+        Files.createDirectories(out);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter errors = new StringWriter();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+            Iterable<? extends JavaFileObject> units = files.getJavaFileObjectsFromPaths(sources);
+            List<String> options = List.of("--release", "17", "-nowarn", "-proc:none",
+                    "-classpath", runtimeClasses().toString(), "-d", out.toString());
+            boolean compiled = javac.getTask(new StringWriter(), files, diagnostic -> {
+                if (diagnostic.getKind() == Diagnostic.Kind.ERROR) {
+                    errors.append(diagnostic.toString()).append('\n');
+                }
+            }, options, null, units).call();
+            return compiled ? "" : errors.toString();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static Path runtimeClasses() {
+        try {
+            return Path.of(Asyncio.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
