@@ -385,16 +385,17 @@ public final class EventLoop {
         Throwable failure = task.resumeFailure;
         task.resumeValue = null;
         task.resumeFailure = null;
-        Frame frame = task.top;
+        Object start = task.top;
         task.top = null;
+        Frame frame = start instanceof Frame ? (Frame) start : null;
         try {
             for (;;) {
                 Object result = null;
                 Throwable thrown = null;
                 try {
                     if (frame == null) {
-                        Object body = task.body;
-                        task.body = null;
+                        Object body = start;
+                        start = null;
                         if (body instanceof AsyncCallable) {
                             result = ((AsyncCallable<?>) body).call();
                         } else {

@@ -29,10 +29,12 @@ public abstract class TaskCore extends TimerEntry {
     boolean cancelled;
     /** True once someone retrieved the outcome (await, result), so a failure was not lost. */
     boolean retrieved;
-    /** The body until the first step; null after, so captured values are not retained. */
-    Object body;
-    /** The innermost parked frame; null while running and before the first step. */
-    Frame top;
+    /**
+     * The body (an AsyncCallable or AsyncRunnable) until the first step, then, while parked,
+     * the innermost parked frame; null while running. One field for both: a task never needs
+     * both at once, and a parked task is the common case worth every word.
+     */
+    Object top;
     /** What the task waits on while PARKED, and after it was woken until it runs. */
     WaitSite waitSite;
     /** The value or failure the task resumes with at its next step. */
@@ -43,9 +45,10 @@ public abstract class TaskCore extends TimerEntry {
     Throwable failure;
     /** Tasks awaiting this one: null, one TaskCore, or a List of them. */
     private Object waiters;
-    /** The wait queue this task is parked in, or null; see {@link WaitQueue}. */
-    WaitQueue queue;
-    /** Neighbours in {@link #queue}, first-in first-out; null when not queued or at an end. */
+    /**
+     * Neighbours in the {@link WaitQueue} the task is parked in, first-in first-out; null when
+     * not queued or at an end (the queue knows its head, so membership needs no back pointer).
+     */
     TaskCore queuePrevious;
     TaskCore queueNext;
     /** The loop's doubly linked list of tasks that have not ended. */
@@ -54,7 +57,7 @@ public abstract class TaskCore extends TimerEntry {
 
     protected TaskCore(EventLoop loop, Object body, String name) {
         this.loop = loop;
-        this.body = body;
+        this.top = body;
         this.id = loop.nextTaskId();
         this.name = name;
     }
@@ -91,7 +94,7 @@ public abstract class TaskCore extends TimerEntry {
             case DONE:
                 return false;
             case NEW:
-                body = null;
+                top = null;
                 loop.finish(this, null, new CancellationException("Task " + name() + " was cancelled before it started"));
                 return true;
             case RUNNING:

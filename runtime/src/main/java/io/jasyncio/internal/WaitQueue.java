@@ -53,10 +53,6 @@ public final class WaitQueue {
      */
     public TaskCore park(EventLoop loop, WaitSite site) {
         TaskCore task = loop.currentTask("WaitQueue.park");
-        if (task.queue != null) {
-            throw new IllegalStateException("task " + task.name() + " is already in a wait queue");
-        }
-        task.queue = this;
         task.queuePrevious = tail;
         task.queueNext = null;
         if (tail == null) {
@@ -111,7 +107,7 @@ public final class WaitQueue {
      *     already woken by {@link #wakeFirst}, and was handed something it has not taken yet
      */
     public boolean remove(TaskCore task) {
-        if (task.queue != this) {
+        if (task.queuePrevious == null && head != task) {
             return false;
         }
         unlink(task);
@@ -140,7 +136,6 @@ public final class WaitQueue {
         } else {
             next.queuePrevious = previous;
         }
-        task.queue = null;
         task.queuePrevious = null;
         task.queueNext = null;
         size--;

@@ -174,12 +174,18 @@ public final class ClassWeaver {
 
     /**
      * Decides from the constant pool alone whether the class can have anything to weave or
-     * check: it mentions {@code @Async}, or calls a method of a class that has {@code @Async}
-     * methods, or makes a lambda of such an interface. Most classes stop here.
+     * check: it mentions {@code @Async}, extends or implements a type that has {@code @Async}
+     * methods, calls a method of such a type, or makes a lambda of such an interface. Most
+     * classes stop here.
      */
     private Scan scan(ClassReader reader, byte[] bytes) {
         char[] buffer = new char[reader.getMaxStringLength()];
-        boolean candidate = false;
+        // A supertype with @Async methods: an override must be checked even if nothing else
+        // in the class mentions jasyncio.
+        boolean candidate = reader.getSuperName() != null && hierarchy.hasAsyncMethods(reader.getSuperName());
+        for (String itf : reader.getInterfaces()) {
+            candidate |= hierarchy.hasAsyncMethods(itf);
+        }
         for (int i = 1; i < reader.getItemCount(); i++) {
             int offset = reader.getItem(i);
             if (offset == 0) {

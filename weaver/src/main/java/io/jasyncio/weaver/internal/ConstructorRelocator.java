@@ -54,6 +54,12 @@ final class ConstructorRelocator {
     }
 
     private static final class Tracking extends BasicInterpreter {
+        /**
+         * One value per {@code NEW}: the analyzer interprets an instruction again whenever the
+         * frame before it changes (a loop, a catch joining), and two passes must agree.
+         */
+        private final Map<AbstractInsnNode, Uninitialized> values = new HashMap<>();
+
         Tracking() {
             super(Opcodes.ASM9);
         }
@@ -61,7 +67,7 @@ final class ConstructorRelocator {
         @Override
         public BasicValue newOperation(AbstractInsnNode insn) throws AnalyzerException {
             if (insn.getOpcode() == Opcodes.NEW) {
-                return new Uninitialized((TypeInsnNode) insn);
+                return values.computeIfAbsent(insn, allocation -> new Uninitialized((TypeInsnNode) allocation));
             }
             return super.newOperation(insn);
         }

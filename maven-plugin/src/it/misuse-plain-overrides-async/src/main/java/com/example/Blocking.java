@@ -1,6 +1,6 @@
 package com.example;
 
-public class Blocking extends Source {
+public class Blocking implements Source {
     @Override
     public String load() {
         return "blocking"; // MISUSE
