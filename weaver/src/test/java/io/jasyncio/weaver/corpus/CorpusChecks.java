@@ -118,7 +118,7 @@ final class CorpusChecks {
         return "/fixtures/" + program.simpleName() + ".txt";
     }
 
-    private static String expectedOutput(FixtureProgram program) throws IOException {
+    static String expectedOutput(FixtureProgram program) throws IOException {
         try (InputStream in = CorpusChecks.class.getResourceAsStream(expectedOutputResource(program))) {
             assertNotNull(in, "fixture " + program + " has no expected output in src/test/resources"
                     + expectedOutputResource(program));

@@ -1,8 +1,10 @@
 package io.jasyncio.weaver.corpus;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
@@ -35,12 +37,13 @@ class CorpusTest {
     }
 
     @Test
-    void corpus_hasEveryFixtureWithItsExpectedOutput() {
+    void corpus_hasEveryFixtureWithItsExpectedOutput() throws IOException {
         List<FixtureProgram> programs = FixtureProgram.findAll(FixtureProgram.FIXTURES);
         assertTrue(programs.size() >= 45, "the corpus shrank to " + programs.size() + " fixtures");
         for (FixtureProgram program : programs) {
             assertNotNull(CorpusTest.class.getResource(CorpusChecks.expectedOutputResource(program)),
                     "fixture " + program + " has no expected output " + CorpusChecks.expectedOutputResource(program));
+            assertFalse(CorpusChecks.expectedOutput(program).isBlank(), "the expected output of " + program + " is empty");
         }
     }
 }
