@@ -10,9 +10,11 @@ import io.jasyncio.weaver.Diagnostic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,36 @@ class MisuseTest {
             new Expectation("AsyncMethodReferenceAsRunnable", "main", List.of(ASYNC, Set.of("Runnable"))),
             new Expectation("TooLargeOnceWoven", "huge", List.of(Set.of("too large"), Set.of("65535", "64"))));
 
+    /**
+     * The exact text a user reads after the location, {@code message — fix}: errors are part of
+     * the product. (The method too large once woven is left out: its text holds a code size.)
+     */
+    static final Map<String, String> TEXTS = Map.ofEntries(
+            Map.entry("SuspendInPlainMethod",
+                    "suspending call to io.jasyncio.Asyncio.sleep() in a method that is not @Async — annotate notAsync() with @Async and call it from a task started with Asyncio.run or Asyncio.createTask"),
+            Map.entry("SuspendInPlainInstanceMethod",
+                    "suspending call to io.jasyncio.weaver.fixtures.misuse.SuspendInPlainInstanceMethod$Service.fetch() in a method that is not @Async — annotate fetchAll() with @Async and call it from a task started with Asyncio.run or Asyncio.createTask"),
+            Map.entry("SuspendInRunnableLambda",
+                    "suspending call to io.jasyncio.Asyncio.sleep() in a lambda for java.lang.Runnable, whose method run() is not @Async — pass an @Async functional interface such as AsyncCallable or AsyncRunnable, run with Asyncio.run or Asyncio.createTask, or make the calls in a loop of the @Async method"),
+            Map.entry("SuspendInForEachLambda",
+                    "suspending call to io.jasyncio.weaver.fixtures.misuse.SuspendInForEachLambda.fetch() in a lambda for java.util.function.Consumer, whose method accept() is not @Async — pass an @Async functional interface such as AsyncCallable or AsyncRunnable, run with Asyncio.run or Asyncio.createTask, or make the calls in a loop of the @Async method"),
+            Map.entry("SuspendInSynchronizedBlock",
+                    "suspending call to io.jasyncio.Asyncio.sleep() while a monitor is held (inside synchronized) — make the call outside the synchronized block; guard state shared across suspensions with io.jasyncio.sync.Lock"),
+            Map.entry("SynchronizedAsyncMethod",
+                    "@Async method is synchronized — remove synchronized; guard state shared across suspensions with io.jasyncio.sync.Lock"),
+            Map.entry("AsyncOverridesPlain",
+                    "@Async method overrides io.jasyncio.weaver.fixtures.misuse.AsyncOverridesPlain$Base.work(), which is not @Async — make io.jasyncio.weaver.fixtures.misuse.AsyncOverridesPlain$Base.work() @Async too, or remove @Async here"),
+            Map.entry("AsyncImplementsPlainInterface",
+                    "@Async method overrides java.lang.Runnable.run(), which is not @Async — make java.lang.Runnable.run() @Async too, or remove @Async here"),
+            Map.entry("PlainOverridesAsync",
+                    "method overrides @Async method io.jasyncio.weaver.fixtures.misuse.PlainOverridesAsync$Source.load() but is not @Async — annotate load() with @Async"),
+            Map.entry("SuspendInConstructor",
+                    "suspending call to io.jasyncio.Asyncio.sleep() in a constructor — move the call into an @Async method; constructors cannot suspend"),
+            Map.entry("SuspendInStaticInitializer",
+                    "suspending call to io.jasyncio.Asyncio.sleep() in a static initializer — move the call into an @Async method; static initializers cannot suspend"),
+            Map.entry("AsyncMethodReferenceAsRunnable",
+                    "method reference to @Async method io.jasyncio.weaver.fixtures.misuse.AsyncMethodReferenceAsRunnable.work() for java.lang.Runnable, whose method run() is not @Async — use an @Async functional interface such as AsyncCallable or AsyncRunnable, run with Asyncio.run or Asyncio.createTask, or call it in a lambda of an @Async method"));
+
     @Test
     void expectations_coverEveryMisuseFixture() {
         Set<String> fixtures = FixtureProgram.findAll(FixtureProgram.MISUSE).stream()
@@ -87,6 +119,7 @@ class MisuseTest {
             Lazy<WovenProgram> woven = Lazy.of(() -> WovenProgram.weave(program));
             return DynamicContainer.dynamicContainer(expectation.fixture(), Stream.of(
                     DynamicTest.dynamicTest("isReported", () -> isReported(expectation, woven.get())),
+                    DynamicTest.dynamicTest("saysExactly", () -> saysExactly(expectation, woven.get())),
                     DynamicTest.dynamicTest("loadsAndVerifies", () -> loadsAndVerifies(woven.get())),
                     DynamicTest.dynamicTest("throwsWhenCalled", () -> throwsWhenCalled(woven.get()))));
         });
@@ -117,6 +150,15 @@ class MisuseTest {
         assertTrue(!diagnostic.fix().isBlank(), () -> where + "\nshould say how to fix it");
         String location = faultyClass + "." + diagnostic.methodName() + "(" + program.simpleName() + ".java:" + line + "): ";
         assertTrue(where.startsWith(location), () -> "format() should start with " + location + "\nbut is " + where);
+    }
+
+    private static void saysExactly(Expectation expectation, WovenProgram woven) {
+        String expected = TEXTS.get(expectation.fixture());
+        Assumptions.assumeTrue(expected != null, "no exact text for " + expectation.fixture());
+        List<Diagnostic> diagnostics = woven.diagnostics();
+        assertEquals(1, diagnostics.size(), "expected one diagnostic");
+        Diagnostic diagnostic = diagnostics.get(0);
+        assertEquals(expected, diagnostic.message() + " — " + diagnostic.fix());
     }
 
     private static void loadsAndVerifies(WovenProgram woven) throws ClassNotFoundException {
