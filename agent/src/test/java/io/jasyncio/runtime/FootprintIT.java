@@ -12,10 +12,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core issue's memory budget: a task parked in {@code sleep} one call deep retains at most
- * 150 bytes of heap, task included. Measured as the growth of the live heap (after full
+ * The core issue's memory constraints. A task parked in {@code sleep} one call deep retains at
+ * most 150 bytes of heap, task included: measured as the growth of the live heap (after full
  * collections) while many such tasks are parked, divided by their number; the best of a few
- * rounds, so that a collection that happened to leave garbage behind does not count.
+ * rounds, so that a collection that happened to leave garbage behind does not count. And a call
+ * of an {@code @Async} method that does not park allocates nothing: measured with the thread's
+ * allocation counter over a million calls.
  */
 class FootprintIT extends AsyncTestBase {
     private static final int TASKS = 100_000;
@@ -35,6 +37,45 @@ class FootprintIT extends AsyncTestBase {
         System.out.println("FootprintIT: a task parked in sleep one call deep retains " + best + " bytes");
         assertTrue(best <= BUDGET, "a task parked in sleep retains " + best + " bytes; the budget is " + BUDGET);
         finish(1);
+    }
+
+    @Async
+    static int addOne(int value) {
+        return value + 1; // an @Async method that never parks: woven with its entry check only
+    }
+
+    @Async
+    static int addOneThenMaybePark(int value, boolean park) {
+        if (park) {
+            Asyncio.sleep(Duration.ZERO);
+        }
+        return value + 1; // woven into a state machine; this call does not park
+    }
+
+    @Test
+    void asyncCallThatDoesNotPark_allocatesNothing() {
+        long perMillion = run(() -> {
+            int sum = 0;
+            for (int round = 0; round < 2; round++) { // the first round warms up
+                sum = 0;
+                long before = allocatedBytes();
+                for (int i = 0; i < 1_000_000; i++) {
+                    sum = addOne(sum);
+                    sum = addOneThenMaybePark(sum, /* park = */ false);
+                }
+                if (round == 1) {
+                    return allocatedBytes() - before + (sum == 2_000_000 ? 0 : Long.MAX_VALUE / 2);
+                }
+            }
+            return Long.MAX_VALUE;
+        });
+        // The counter itself may allocate a little; a single allocation per call would be 16 MB.
+        assertTrue(perMillion < 64 * 1024, "two million calls that did not park allocated " + perMillion + " bytes");
+        finish(1);
+    }
+
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
     private long measureOnce() {

@@ -19,11 +19,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Runs every sample the way a user would, in a JVM of its own woven by the packaged agent
+ * Runs every sample the way a user would, in a JVM of its own, both ways jasyncio weaves:
+ * javac's classes under the packaged agent
  * ({@code java -javaagent:jasyncio-agent.jar -cp samples:runtime io.jasyncio.samples.X}), and
- * checks that it prints its committed expected output ({@code expected/X.txt}) and exits with 0.
+ * the classes the Maven plugin wove in place with no agent at all
+ * ({@code java -cp samples:runtime io.jasyncio.samples.X}); each must print its committed
+ * expected output ({@code expected/X.txt}) and exit with 0.
  *
  * <p>In the expected files, {@code elapsed: * s} stands for a measured time; each test checks
  * those times against bounds wide enough for a loaded machine yet narrow enough to tell
@@ -76,16 +81,37 @@ class SamplesIT {
         run.assertTime(0, 1.9, 4.0);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Hello", "Example1", "Example2", "Example3", "Interleave", "ClientServer", "SharedSocket"})
+    void sample_wovenByThePlugin_runsWithNoAgent(String sample) throws Exception {
+        Run run = launch(sample, pluginWoven(), /* agentOptions = */ null);
+        assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
+        assertEquals(expected(sample), run.stdoutWithoutTimes(), () -> "output of " + sample + "; " + run.describe());
+        assertEquals("", run.unexpectedStderr(), () -> "standard error of " + sample + "; " + run.describe());
+        if (sample.equals("ClientServer")) {
+            run.assertTime(0, 1.9, 4.0);
+            run.assertTime(1, 0.95, 1.8);
+        }
+    }
+
+    @Test
+    void pluginWovenClasses_underTheAgent_areNotWovenTwice() throws Exception {
+        Run run = launch("Example2", pluginWoven(), /* agentOptions = */ "verbose");
+        assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
+        assertEquals(expected("Example2"), run.stdoutWithoutTimes(), () -> run.describe());
+        assertEquals("", run.unexpectedStderr(), () -> "the agent should leave woven classes alone; " + run.describe());
+    }
+
     @Test
     void example1_withoutTheAgent_failsAndSaysToUseIt() throws Exception {
-        Run run = launch("Example1", /* agentOptions = */ null);
+        Run run = launch("Example1", unwoven(), /* agentOptions = */ null);
         assertEquals(1, run.exitCode, () -> "exit code; " + run.describe());
         assertTrue(run.stderr.contains("-javaagent"), () -> "the error should say how to weave; " + run.describe());
     }
 
     @Test
     void example2_withVerboseAgent_reportsEachWovenClass() throws Exception {
-        Run run = launch("Example2", /* agentOptions = */ "verbose");
+        Run run = launch("Example2", unwoven(), /* agentOptions = */ "verbose");
         assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
         assertEquals("jasyncio: wove io.jasyncio.samples.Example2 (2 @Async methods)", run.unexpectedStderr(),
                 () -> run.describe());
@@ -93,7 +119,7 @@ class SamplesIT {
 
     @Test
     void misuse_isReportedAtLoadAndThrownWhenCalled() throws Exception {
-        Run run = launch("Misuse", /* agentOptions = */ "");
+        Run run = launch("Misuse", unwoven(), /* agentOptions = */ "");
         assertEquals(1, run.exitCode, () -> "exit code; " + run.describe());
         List<String> lines = run.stderr.lines().collect(Collectors.toList());
         String report = lines.get(0);
@@ -106,20 +132,30 @@ class SamplesIT {
 
     // ------------------------------------------------------------------ running a sample
 
-    /** Runs {@code sample} with the agent and checks its output and exit code. */
+    /** Runs javac's {@code sample} under the agent and checks its output and exit code. */
     private static Run run(String sample) throws Exception {
-        Run run = launch(sample, /* agentOptions = */ "");
+        Run run = launch(sample, unwoven(), /* agentOptions = */ "");
         assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
         assertEquals(expected(sample), run.stdoutWithoutTimes(), () -> "output of " + sample + "; " + run.describe());
         assertEquals("", run.unexpectedStderr(), () -> "standard error of " + sample + "; " + run.describe());
         return run;
     }
 
+    /** javac's classes, kept before the plugin wove {@code target/classes}. */
+    private static Path unwoven() {
+        return requiredPath("jasyncio.samples.unwoven");
+    }
+
+    /** {@code target/classes}, woven in place by jasyncio-maven-plugin. */
+    private static Path pluginWoven() {
+        return requiredPath("jasyncio.samples.classes");
+    }
+
     /**
-     * Runs {@code io.jasyncio.samples.<sample>} in a new JVM, with the agent and its options
-     * ({@code ""} for none) unless {@code agentOptions} is null.
+     * Runs {@code io.jasyncio.samples.<sample>} from {@code classes} in a new JVM, with the agent
+     * and its options ({@code ""} for none) unless {@code agentOptions} is null.
      */
-    private static Run launch(String sample, String agentOptions) throws IOException, InterruptedException {
+    private static Run launch(String sample, Path classes, String agentOptions) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // UTF-8 output whatever the locale (the reports contain '—'): file.encoding for JDK 17, the others for 19+
@@ -128,7 +164,7 @@ class SamplesIT {
             command.add("-javaagent:" + agentJar() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
         command.add("-cp");
-        command.add(String.join(File.pathSeparator, requiredPath("jasyncio.samples.classes").toString(),
+        command.add(String.join(File.pathSeparator, classes.toString(),
                 requiredPath("jasyncio.samples.testClasses").toString(), runtimeLocation().toString()));
         command.add("io.jasyncio.samples." + sample);
 

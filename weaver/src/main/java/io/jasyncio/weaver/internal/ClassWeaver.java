@@ -86,7 +86,7 @@ public final class ClassWeaver {
             }
             List<MethodInsnNode> calls = suspendingCalls(method);
             if (!async) {
-                if (!isBridge(method)) {
+                if (!isBridge(method) && !isUnreferencedLambda(method, lambda)) {
                     for (MethodInsnNode call : calls) {
                         problems.add(notAsync(node, method, call, lambda));
                     }
@@ -268,6 +268,15 @@ public final class ClassWeaver {
             node.invisibleAnnotations = new ArrayList<>();
         }
         node.invisibleAnnotations.add(marker);
+    }
+
+    /**
+     * A lambda body that no {@code invokedynamic} of the class names: javac compiles lambdas in
+     * code it then drops ({@code if (DEBUG)} on a constant {@code false}). It can never be
+     * called, and what interface it was for is unknown, so it is not checked.
+     */
+    private static boolean isUnreferencedLambda(MethodNode method, LambdaTarget lambda) {
+        return lambda == null && (method.access & Opcodes.ACC_SYNTHETIC) != 0 && method.name.startsWith("lambda$");
     }
 
     private static boolean isBridge(MethodNode method) {
