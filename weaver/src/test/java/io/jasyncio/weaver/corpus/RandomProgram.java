@@ -10,7 +10,7 @@ import java.util.Random;
  * calls of {@code @Async} identity methods anywhere inside them (on the operand stack under
  * other values, in conditions, as constructor arguments), inside {@code if}, {@code for} and
  * {@code try}/{@code catch}/{@code finally}, {@code switch} and loops, on fields of
- * {@code this}, in {@code AsyncCallable}
+ * {@code this}, in {@code @Async} helper methods with locals of their own, in {@code AsyncCallable}
  * lambdas, around {@code synchronized} blocks; some calls throw after resuming inside a
  * {@code try}. It prints values as it goes.
  *
@@ -22,6 +22,8 @@ import java.util.Random;
 final class RandomProgram {
     private static final String[] TYPES = {"int", "long", "double", "String", "boolean"};
     private static final int MAX_DEPTH = 3;
+    /** How many {@code @Async} helper methods {@code h1..hN} each program has. */
+    private static final int HELPERS = 3;
 
     private final Random random;
     /** Locals in scope, name and type; a name starting with {@code i} is a loop counter. */
@@ -30,6 +32,8 @@ final class RandomProgram {
     private int nesting;
     /** How many {@code try} blocks catching {@code IllegalStateException} enclose the code being written. */
     private int tries;
+    /** The helpers {@code h1..hN} that the code being written may call: only earlier ones, so there is no recursion. */
+    private int callableHelpers;
 
     private RandomProgram(long seed) {
         this.random = new Random(seed);
@@ -43,6 +47,11 @@ final class RandomProgram {
     /** The source of class {@code io.jasyncio.weaver.fixtures.<className>} for {@code seed}. */
     static String source(long seed, String className) {
         RandomProgram program = new RandomProgram(seed);
+        StringBuilder helpers = new StringBuilder();
+        for (int index = 1; index <= HELPERS; index++) {
+            helpers.append(program.helper(index));
+        }
+        program.callableHelpers = HELPERS;
         List<String> body = program.statements(14, 2);
         StringBuilder end = new StringBuilder("        System.out.println(\"end\"");
         for (String[] local : program.locals) {
@@ -77,6 +86,9 @@ final class RandomProgram {
                 + "            return \"Box[\" + a + \",\" + b + \"]\";\n"
                 + "        }\n"
                 + "    }\n\n"
+                + "    static String cut(String s) {\n"
+                + "        return s.length() > 40 ? s.substring(s.length() - 40) : s;\n"
+                + "    }\n\n"
                 + "    static String mix(int a, long b, double c, String d) {\n"
                 + "        return a + \"|\" + b + \"|\" + c + \"|\" + d;\n"
                 + "    }\n\n"
@@ -105,6 +117,7 @@ final class RandomProgram {
                 + "            Asyncio.sleep(0);\n"
                 + "        }\n"
                 + "    }\n\n"
+                + helpers
                 + "    @Async\n"
                 + "    void body() throws Exception {\n"
                 + "        if (park) {\n"
@@ -113,6 +126,30 @@ final class RandomProgram {
                 + String.join("\n", body) + "\n"
                 + "    }\n"
                 + "}\n";
+    }
+
+    /**
+     * An {@code @Async} instance method {@code h<index>(int, long, String)} with a random body of
+     * its own over its parameters and the fields, calling only earlier helpers, returning a
+     * summary of its locals.
+     */
+    private String helper(int index) {
+        List<String[]> saved = locals;
+        locals = new ArrayList<>(List.of(new String[] {"this.fieldI", "int"}, new String[] {"this.fieldJ", "long"},
+                new String[] {"this.fieldS", "String"}, new String[] {"a", "int"}, new String[] {"b", "long"},
+                new String[] {"c", "String"}));
+        callableHelpers = index - 1;
+        List<String> lines = statements(4, 2);
+        StringBuilder result = new StringBuilder("\"h" + index + "\"");
+        for (String[] local : locals.subList(3, locals.size())) {
+            result.append(" + \",\" + ").append(local[0]);
+        }
+        locals = saved;
+        return "    @Async\n"
+                + "    String h" + index + "(int a, long b, String c) throws Exception {\n"
+                + String.join("\n", lines) + "\n"
+                + "        return cut(" + result + ");\n"
+                + "    }\n\n";
     }
 
     private static String identity(String type, String name) {
@@ -144,7 +181,7 @@ final class RandomProgram {
         if (kind < 0.3 || locals.isEmpty()) {
             String type = pick(TYPES);
             String name = fresh("v");
-            String value = expression(type, 0);
+            String value = bounded(type, expression(type, 0));
             locals.add(new String[] {name, type});
             return List.of(pad + type + " " + name + " = " + value + ";");
         }
@@ -154,6 +191,10 @@ final class RandomProgram {
                 return List.of(pad + "System.out.println(\"" + fresh("c") + " \" + " + local[0] + ");");
             }
             String operator = compoundOperator(local[1]);
+            if (local[1].equals("String")) {
+                String value = operator.equals("+=") ? local[0] + " + " + expression("String", 1) : expression("String", 0);
+                return List.of(pad + local[0] + " = " + bounded("String", value) + ";");
+            }
             return List.of(pad + local[0] + " " + operator + " " + expression(local[1], 0) + ";");
         }
         if (kind < 0.5) {
@@ -276,6 +317,11 @@ final class RandomProgram {
         return out;
     }
 
+    /** Strings are cut to their last 40 characters when stored, so that loops cannot make them grow without bound. */
+    private static String bounded(String type, String value) {
+        return type.equals("String") ? "cut(" + value + ")" : value;
+    }
+
     private String compoundOperator(String type) {
         switch (type) {
             case "int":
@@ -387,6 +433,10 @@ final class RandomProgram {
                 if (kind < 0.75) {
                     return pick("mix(", "asyncMix(") + expression("int", depth + 1) + ", " + expression("long", depth + 1) + ", "
                             + expression("double", depth + 1) + ", " + expression("String", depth + 1) + ")";
+                }
+                if (callableHelpers > 0 && kind < 0.85) {
+                    return "h" + (1 + random.nextInt(callableHelpers)) + "(" + expression("int", depth + 1) + ", "
+                            + expression("long", depth + 1) + ", " + expression("String", depth + 1) + ")";
                 }
                 return "new Box(" + expression("long", depth + 1) + ", " + expression("String", depth + 1) + ").toString()";
             default:
