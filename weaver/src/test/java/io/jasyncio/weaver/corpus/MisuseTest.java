@@ -72,6 +72,8 @@ class MisuseTest {
             new Expectation("SuspendInStaticInitializer", "SuspendInStaticInitializer$Config", "<clinit>",
                     List.of(SLEEP, Set.of("static initializer"))),
             new Expectation("AsyncMethodReferenceAsRunnable", "main", List.of(ASYNC, Set.of("Runnable"))),
+            new Expectation("PlainImplementsAsyncCallable", "PlainImplementsAsyncCallable$Greeting", "call",
+                    List.of(ASYNC, OVERRIDE, Set.of("AsyncCallable"))),
             new Expectation("TooLargeOnceWoven", "huge", List.of(Set.of("too large"), Set.of("65535", "64"))));
 
     /**
@@ -101,6 +103,8 @@ class MisuseTest {
                     "suspending call to io.jasyncio.Asyncio.sleep() in a constructor — move the call into an @Async method; constructors cannot suspend"),
             Map.entry("SuspendInStaticInitializer",
                     "suspending call to io.jasyncio.Asyncio.sleep() in a static initializer — move the call into an @Async method; static initializers cannot suspend"),
+            Map.entry("PlainImplementsAsyncCallable",
+                    "method overrides @Async method io.jasyncio.AsyncCallable.call() but is not @Async — annotate call() with @Async"),
             Map.entry("AsyncMethodReferenceAsRunnable",
                     "method reference to @Async method io.jasyncio.weaver.fixtures.misuse.AsyncMethodReferenceAsRunnable.work() for java.lang.Runnable, whose method run() is not @Async — use an @Async functional interface such as AsyncCallable or AsyncRunnable, run with Asyncio.run or Asyncio.createTask, or call it in a lambda of an @Async method"));
 
