@@ -74,6 +74,8 @@ class MisuseTest {
             new Expectation("AsyncMethodReferenceAsRunnable", "main", List.of(ASYNC, Set.of("Runnable"))),
             new Expectation("PlainImplementsAsyncCallable", "PlainImplementsAsyncCallable$Greeting", "call",
                     List.of(ASYNC, OVERRIDE, Set.of("AsyncCallable"))),
+            new Expectation("AsyncImplementsGenericInterface", "AsyncImplementsGenericInterface$Loader", "get",
+                    List.of(ASYNC, OVERRIDE, Set.of("Supplier"))),
             new Expectation("TooLargeOnceWoven", "huge", List.of(Set.of("too large"), Set.of("65535", "64"))));
 
     /**
