@@ -107,6 +107,8 @@ class MisuseTest {
                     "suspending call to io.jasyncio.Asyncio.sleep() in a static initializer — move the call into an @Async method; static initializers cannot suspend"),
             Map.entry("PlainImplementsAsyncCallable",
                     "method overrides @Async method io.jasyncio.AsyncCallable.call() but is not @Async — annotate call() with @Async"),
+            Map.entry("AsyncImplementsGenericInterface",
+                    "@Async method overrides java.util.function.Supplier.get(), which is not @Async — make java.util.function.Supplier.get() @Async too, or remove @Async here"),
             Map.entry("AsyncMethodReferenceAsRunnable",
                     "method reference to @Async method io.jasyncio.weaver.fixtures.misuse.AsyncMethodReferenceAsRunnable.work() for java.lang.Runnable, whose method run() is not @Async — use an @Async functional interface such as AsyncCallable or AsyncRunnable, run with Asyncio.run or Asyncio.createTask, or call it in a lambda of an @Async method"));
 
