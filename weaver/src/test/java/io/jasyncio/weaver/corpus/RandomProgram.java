@@ -228,6 +228,10 @@ final class RandomProgram {
         if (kind < 0.96) {
             return synchronizedBlock(pad);
         }
+        if (kind < 0.97) {
+            // An object built for its constructor's effect only: its result is discarded.
+            return List.of(pad + "new Box(" + expression("long", 1) + ", " + expression("String", 1) + ");");
+        }
         String[] local = locals.get(random.nextInt(locals.size()));
         return List.of(pad + "System.out.println(\"" + fresh("q") + " \" + " + expression(local[1], 0) + ");");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jasyncio.Asyncio;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -22,6 +23,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import org.eclipse.jdt.core.compiler.batch.BatchCompiler;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,11 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  * calls made not to park, which is plain Java; and woven, parking at every suspending call
  * while another task runs. The two outputs must be equal. The seeds are fixed, so a build is
  * reproducible; {@code -Djasyncio.randomPrograms=500 -Djasyncio.randomSeed=1000} explores
- * further. A failure prints its seed and source, ready to become a fixture once reduced.
+ * further, and {@code -Djasyncio.randomCompiler=ecj} compiles with the Eclipse compiler. A
+ * failure prints its seed and source, ready to become a fixture once reduced.
  */
 class RandomProgramsTest {
     static final String COUNT = "jasyncio.randomPrograms";
     static final String FIRST_SEED = "jasyncio.randomSeed";
+    static final String COMPILER = "jasyncio.randomCompiler";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @TempDir
@@ -88,9 +92,22 @@ class RandomProgramsTest {
         }
     }
 
-    /** Compiles the generated sources against the runtime; returns javac's errors, empty when it succeeded. */
+    /**
+     * Compiles the generated sources against the runtime, with javac or, when the system
+     * property {@value #COMPILER} is {@code ecj}, the Eclipse compiler; returns the errors,
+     * empty when it succeeded.
+     */
     private static String compile(List<Path> sources, Path out) throws IOException {
         Files.createDirectories(out);
+        if ("ecj".equals(System.getProperty(COMPILER))) {
+            List<String> arguments = new ArrayList<>(List.of("-17", "-nowarn", "-proc:none", "-encoding", "UTF-8",
+                    "-classpath", runtimeClasses().toString(), "-d", out.toString()));
+            sources.forEach(source -> arguments.add(source.toString()));
+            StringWriter errors = new StringWriter();
+            boolean compiled = BatchCompiler.compile(arguments.toArray(new String[0]), new PrintWriter(new StringWriter()),
+                    new PrintWriter(errors), null);
+            return compiled ? "" : errors.toString();
+        }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter errors = new StringWriter();
         try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
