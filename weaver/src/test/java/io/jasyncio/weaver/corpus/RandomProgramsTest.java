@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * calls made not to park, which is plain Java; and woven, parking at every suspending call
  * while another task runs. The two outputs must be equal. The seeds are fixed, so a build is
  * reproducible; {@code -Djasyncio.randomPrograms=500 -Djasyncio.randomSeed=1000} explores
- * further, and {@code -Djasyncio.randomCompiler=ecj} compiles with the Eclipse compiler. A
+ * further, and {@code -Djasyncio.randomCompiler=ecj} (or {@code javac8}) compiles with the
+ * Eclipse compiler (or as Java 8). A
  * failure prints its seed and source, ready to become a fixture once reduced.
  */
 class RandomProgramsTest {
@@ -94,8 +95,8 @@ class RandomProgramsTest {
 
     /**
      * Compiles the generated sources against the runtime, with javac or, when the system
-     * property {@value #COMPILER} is {@code ecj}, the Eclipse compiler; returns the errors,
-     * empty when it succeeded.
+     * property {@value #COMPILER} is {@code ecj}, the Eclipse compiler, or {@code javac8}, javac
+     * for Java 8; returns the errors, empty when it succeeded.
      */
     private static String compile(List<Path> sources, Path out) throws IOException {
         Files.createDirectories(out);
@@ -112,8 +113,10 @@ class RandomProgramsTest {
         StringWriter errors = new StringWriter();
         try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
             Iterable<? extends JavaFileObject> units = files.getJavaFileObjectsFromPaths(sources);
-            List<String> options = List.of("--release", "17", "-nowarn", "-proc:none",
-                    "-classpath", runtimeClasses().toString(), "-d", out.toString());
+            List<String> level = "javac8".equals(System.getProperty(COMPILER))
+                    ? List.of("-source", "8", "-target", "8", "-Xlint:-options") : List.of("--release", "17");
+            List<String> options = new ArrayList<>(level);
+            options.addAll(List.of("-nowarn", "-proc:none", "-classpath", runtimeClasses().toString(), "-d", out.toString()));
             boolean compiled = javac.getTask(new StringWriter(), files, diagnostic -> {
                 if (diagnostic.getKind() == Diagnostic.Kind.ERROR) {
                     errors.append(diagnostic.toString()).append('\n');
