@@ -1,5 +1,6 @@
 package io.jasyncio.weaver.corpus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +25,8 @@ import org.junit.jupiter.api.DynamicTest;
 
 /**
  * The checks every valid fixture program goes through, however it was compiled: it weaves
- * without diagnostics, its woven classes pass {@code CheckClassAdapter}, and run in a fresh
- * class loader it prints exactly {@code src/test/resources/fixtures/<Name>.txt}.
+ * without diagnostics, its woven classes pass {@code CheckClassAdapter} and the JVM's verifier,
+ * and run in a fresh class loader it prints exactly {@code src/test/resources/fixtures/<Name>.txt}.
  */
 final class CorpusChecks {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -77,7 +77,7 @@ final class CorpusChecks {
                 assertFalse(twice.changed(), name + ": weaving woven bytes must not change them");
                 assertEquals(0, twice.wovenMethods(), name + ": weaving woven bytes must weave no method");
             } else {
-                assertTrue(Arrays.equals(input, result.bytes()), name + " was not changed, but its bytes differ");
+                assertArrayEquals(input, result.bytes(), name + " was not changed, but its bytes differ");
             }
         }
         boolean hasAsync = woven.program().classFiles().values().stream()
@@ -99,6 +99,7 @@ final class CorpusChecks {
         }
     }
 
+    /** Run in a fresh class loader, the woven program prints exactly its expected output, on time and without errors. */
     static void runs(WovenProgram woven) throws IOException {
         FixtureProgram program = woven.program();
         String expected = expectedOutput(program);

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param stderr what it printed on the error stream
  * @param failure what {@code main} threw (unwrapped from reflection), or {@code null}
  * @param timedOut whether it was still running after the timeout
+ * @param hangingStack where the program's thread was when it timed out, or {@code null}
  */
 record ProgramRun(String stdout, String stderr, Throwable failure, boolean timedOut, String hangingStack) {
 
