@@ -33,35 +33,52 @@ import org.junit.jupiter.api.io.TempDir;
  * calls made not to park, which is plain Java; and woven, parking at every suspending call
  * while another task runs. The two outputs must be equal. The seeds are fixed, so a build is
  * reproducible; {@code -Djasyncio.randomPrograms=500 -Djasyncio.randomSeed=1000} explores
- * further, and {@code -Djasyncio.randomCompiler=ecj} (or {@code javac8}) compiles with the
- * Eclipse compiler (or as Java 8). A
+ * further. Each program is compiled three ways: by javac, by javac as Java 8, and by the Eclipse
+ * compiler. A
  * failure prints its seed and source, ready to become a fixture once reduced.
  */
 class RandomProgramsTest {
     static final String COUNT = "jasyncio.randomPrograms";
     static final String FIRST_SEED = "jasyncio.randomSeed";
-    static final String COMPILER = "jasyncio.randomCompiler";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** The compilers the programs are compiled with, each laying out bytecode its own way. */
+    enum Compiler { JAVAC, JAVAC_8, ECJ }
 
     @TempDir
     static Path work;
 
     @TestFactory
     Stream<DynamicTest> randomProgram_runsWovenAsItRunsPlain() throws IOException {
-        int count = Integer.getInteger(COUNT, 40);
+        return programs(Compiler.JAVAC, 40);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> randomProgramCompiledAsJava8_runsWovenAsItRunsPlain() throws IOException {
+        return programs(Compiler.JAVAC_8, 15);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> randomProgramCompiledByEcj_runsWovenAsItRunsPlain() throws IOException {
+        return programs(Compiler.ECJ, 15);
+    }
+
+    /** Writes and compiles the programs of the seeds to check, {@code count} unless the system property says. */
+    private static Stream<DynamicTest> programs(Compiler compiler, int count) throws IOException {
+        int programs = Integer.getInteger(COUNT, count);
         long firstSeed = Long.getLong(FIRST_SEED, 1L);
-        Path sources = work.resolve("src");
-        Path classes = work.resolve("classes");
+        Path sources = work.resolve(compiler + "/src");
+        Path classes = work.resolve(compiler + "/classes");
         Files.createDirectories(sources);
         List<Path> files = new ArrayList<>();
-        for (long seed = firstSeed; seed < firstSeed + count; seed++) {
+        for (long seed = firstSeed; seed < firstSeed + programs; seed++) {
             Path file = sources.resolve(className(seed) + ".java");
             Files.writeString(file, RandomProgram.source(seed, className(seed)), StandardCharsets.UTF_8);
             files.add(file);
         }
-        String errors = compile(files, classes);
-        assertTrue(errors.isEmpty(), () -> "RandomProgram wrote code that does not compile:\n" + errors);
-        return Stream.iterate(firstSeed, seed -> seed + 1).limit(count)
+        String errors = compile(compiler, files, classes);
+        assertTrue(errors.isEmpty(), () -> "RandomProgram wrote code that " + compiler + " does not compile:\n" + errors);
+        return Stream.iterate(firstSeed, seed -> seed + 1).limit(programs)
                 .map(seed -> DynamicTest.dynamicTest("seed " + seed, () -> check(seed, classes, sources)));
     }
 
@@ -93,14 +110,10 @@ class RandomProgramsTest {
         }
     }
 
-    /**
-     * Compiles the generated sources against the runtime, with javac or, when the system
-     * property {@value #COMPILER} is {@code ecj}, the Eclipse compiler, or {@code javac8}, javac
-     * for Java 8; returns the errors, empty when it succeeded.
-     */
-    private static String compile(List<Path> sources, Path out) throws IOException {
+    /** Compiles the generated sources against the runtime; returns the errors, empty when it succeeded. */
+    private static String compile(Compiler compiler, List<Path> sources, Path out) throws IOException {
         Files.createDirectories(out);
-        if ("ecj".equals(System.getProperty(COMPILER))) {
+        if (compiler == Compiler.ECJ) {
             List<String> arguments = new ArrayList<>(List.of("-17", "-nowarn", "-proc:none", "-encoding", "UTF-8",
                     "-classpath", runtimeClasses().toString(), "-d", out.toString()));
             sources.forEach(source -> arguments.add(source.toString()));
@@ -113,9 +126,8 @@ class RandomProgramsTest {
         StringWriter errors = new StringWriter();
         try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
             Iterable<? extends JavaFileObject> units = files.getJavaFileObjectsFromPaths(sources);
-            List<String> level = "javac8".equals(System.getProperty(COMPILER))
-                    ? List.of("-source", "8", "-target", "8", "-Xlint:-options") : List.of("--release", "17");
-            List<String> options = new ArrayList<>(level);
+            List<String> options = new ArrayList<>(compiler == Compiler.JAVAC_8
+                    ? List.of("-source", "8", "-target", "8", "-Xlint:-options") : List.of("--release", "17"));
             options.addAll(List.of("-nowarn", "-proc:none", "-classpath", runtimeClasses().toString(), "-d", out.toString()));
             boolean compiled = javac.getTask(new StringWriter(), files, diagnostic -> {
                 if (diagnostic.getKind() == Diagnostic.Kind.ERROR) {
