@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.jasyncio.Asyncio;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
+import io.jasyncio.weaver.Diagnostic;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.tools.Diagnostic;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
-import org.eclipse.jdt.core.compiler.batch.BatchCompiler;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +85,7 @@ class RandomProgramsTest {
         assertEquals("", reference.describeProblems(), "the unwoven reference run of seed " + seed + " failed");
         WovenProgram woven = WovenProgram.weave(program);
         String source = Files.readString(sources.resolve(className(seed) + ".java"));
-        String trouble = woven.diagnostics().stream().map(io.jasyncio.weaver.Diagnostic::format).collect(Collectors.joining("\n"));
+        String trouble = woven.diagnostics().stream().map(Diagnostic::format).collect(Collectors.joining("\n"));
         if (trouble.isEmpty()) {
             trouble = woven.verify(woven.newClassLoader()) + woven.link(woven.newClassLoader());
         }
@@ -113,38 +103,13 @@ class RandomProgramsTest {
     /** Compiles the generated sources against the runtime; returns the errors, empty when it succeeded. */
     private static String compile(Compiler compiler, List<Path> sources, Path out) throws IOException {
         Files.createDirectories(out);
-        if (compiler == Compiler.ECJ) {
-            List<String> arguments = new ArrayList<>(List.of("-17", "-nowarn", "-proc:none", "-encoding", "UTF-8",
-                    "-classpath", runtimeClasses().toString(), "-d", out.toString()));
-            sources.forEach(source -> arguments.add(source.toString()));
-            StringWriter errors = new StringWriter();
-            boolean compiled = BatchCompiler.compile(arguments.toArray(new String[0]), new PrintWriter(new StringWriter()),
-                    new PrintWriter(errors), null);
-            return compiled ? "" : errors.toString();
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        StringWriter errors = new StringWriter();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
-            Iterable<? extends JavaFileObject> units = files.getJavaFileObjectsFromPaths(sources);
-            List<String> options = new ArrayList<>(compiler == Compiler.JAVAC_8
-                    ? List.of("-source", "8", "-target", "8", "-Xlint:-options") : List.of("--release", "17"));
-            options.addAll(List.of("-nowarn", "-proc:none", "-classpath", runtimeClasses().toString(), "-d", out.toString()));
-            boolean compiled = javac.getTask(new StringWriter(), files, diagnostic -> {
-                if (diagnostic.getKind() == Diagnostic.Kind.ERROR) {
-                    errors.append(diagnostic.toString()).append('\n');
-                }
-            }, options, null, units).call();
-            return compiled ? "" : errors.toString();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
-    private static Path runtimeClasses() {
-        try {
-            return Path.of(Asyncio.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+        switch (compiler) {
+            case ECJ:
+                return Compilers.ecj(sources, out);
+            case JAVAC_8:
+                return Compilers.javac(List.of("-source", "8", "-target", "8", "-Xlint:-options"), sources, out);
+            default:
+                return Compilers.javac(List.of("--release", "17"), sources, out);
         }
     }
 }
