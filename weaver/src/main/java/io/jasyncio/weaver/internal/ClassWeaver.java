@@ -73,11 +73,15 @@ public final class ClassWeaver {
         List<MethodNode> bridges = new ArrayList<>();
         int woven = 0;
         boolean changed = false;
+        Map<MethodNode, List<ClassHierarchy.MethodRef>> bridged = overriddenThroughBridges(node);
         for (MethodNode method : new ArrayList<>(node.methods)) {
+            if (isBridge(method)) {
+                continue; // a forwarder: the method it calls is checked and woven
+            }
             LambdaTarget lambda = lambdas.get(method.name + method.desc);
             boolean async = isAnnotatedAsync(method) || (lambda != null && lambda.async());
             List<Diagnostic> problems = new ArrayList<>();
-            checkOverride(node, method, async, problems);
+            checkOverride(node, method, async, bridged.getOrDefault(method, List.of()), problems);
             changed |= redirectFaultyReferences(node, method, diagnostics, bridges);
             if (method.instructions.size() == 0) {
                 report(node, method, problems, diagnostics);
@@ -381,13 +385,42 @@ public final class ClassWeaver {
 
     // ---------------------------------------------------------------- rules and reports
 
-    private void checkOverride(ClassNode node, MethodNode method, boolean async, List<Diagnostic> problems) {
+    /**
+     * The methods overridden through javac's bridges: {@code String call()} implementing
+     * {@code AsyncCallable<String>.call()} overrides {@code Object call()} only through the
+     * bridge {@code Object call()} that forwards to it. Keyed by the method the bridge calls.
+     */
+    private Map<MethodNode, List<ClassHierarchy.MethodRef>> overriddenThroughBridges(ClassNode node) {
+        Map<MethodNode, List<ClassHierarchy.MethodRef>> found = new HashMap<>();
+        for (MethodNode bridge : node.methods) {
+            if (!isBridge(bridge)) {
+                continue;
+            }
+            MethodNode target = null;
+            for (AbstractInsnNode insn : bridge.instructions) {
+                if (insn instanceof MethodInsnNode && ((MethodInsnNode) insn).name.equals(bridge.name)) {
+                    target = find(node, bridge.name, ((MethodInsnNode) insn).desc);
+                }
+            }
+            if (target != null && target != bridge) {
+                found.computeIfAbsent(target, key -> new ArrayList<>())
+                        .addAll(hierarchy.overridden(node.name, bridge.name, bridge.desc));
+            }
+        }
+        return found;
+    }
+
+    private void checkOverride(ClassNode node, MethodNode method, boolean async,
+                               List<ClassHierarchy.MethodRef> throughBridges, List<Diagnostic> problems) {
         if ((method.access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE | Opcodes.ACC_SYNTHETIC | Opcodes.ACC_BRIDGE)) != 0
                 || method.name.startsWith("<")) {
             return;
         }
-        for (ClassHierarchy.MethodRef overridden : hierarchy.overridden(node.name, method.name, method.desc)) {
-            if (overridden.isAsync() == async) {
+        List<ClassHierarchy.MethodRef> overriddenMethods = new ArrayList<>(hierarchy.overridden(node.name, method.name, method.desc));
+        overriddenMethods.addAll(throughBridges);
+        java.util.Set<String> reported = new java.util.HashSet<>();
+        for (ClassHierarchy.MethodRef overridden : overriddenMethods) {
+            if (overridden.isAsync() == async || !reported.add(overridden.owner() + "." + overridden.name())) {
                 continue;
             }
             String other = Bytecode.methodName(overridden.owner(), overridden.name());

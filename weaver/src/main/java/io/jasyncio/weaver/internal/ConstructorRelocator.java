@@ -23,10 +23,11 @@ import org.objectweb.asm.tree.analysis.Interpreter;
 /**
  * Makes {@code new P(f(), g())} with {@code f} suspending weavable. An object under
  * construction cannot be stored anywhere but the operand stack, so it cannot be spilled; javac
- * emits {@code NEW P; DUP} before evaluating the arguments. For each such {@code NEW} whose
- * uninitialized value is on the stack at a suspension point, this removes the {@code NEW; DUP}
- * and, right before the constructor call, stores the evaluated arguments in fresh locals,
- * allocates the object and reloads them. Allocation then happens after the arguments are
+ * emits {@code NEW P; DUP} before evaluating the arguments (ECJ emits no {@code DUP} when the
+ * new object is not used). For each such {@code NEW} whose uninitialized value is on the stack
+ * at a suspension point, this removes the {@code NEW} (and its {@code DUP}) and, right before
+ * the constructor call, stores the evaluated arguments in fresh locals, allocates the object
+ * and reloads them. Allocation then happens after the arguments are
  * evaluated; that is visible only to a constructor argument that observes allocation order,
  * which Java code cannot do. (The Kotlin compiler does the same.)
  */
@@ -163,21 +164,47 @@ final class ConstructorRelocator {
         }
         Map<TypeInsnNode, MethodInsnNode> constructorOf = new HashMap<>();
         constructors.forEach((call, allocation) -> constructorOf.put(allocation, (MethodInsnNode) call));
+        // Decide for every allocation before changing the code: the frames are indexed by it.
+        Map<TypeInsnNode, Boolean> keepsResult = new HashMap<>();
         for (TypeInsnNode allocation : pending) {
             MethodInsnNode constructor = constructorOf.get(allocation);
-            AbstractInsnNode dup = allocation.getNext();
-            if (constructor == null || dup == null || dup.getOpcode() != Opcodes.DUP) {
+            Frame<BasicValue> atConstructor = constructor == null ? null : frames[method.instructions.indexOf(constructor)];
+            int copies = atConstructor == null ? -1 : copiesOf(atConstructor, allocation);
+            AbstractInsnNode next = allocation.getNext();
+            boolean kept = copies == 2 && next != null && next.getOpcode() == Opcodes.DUP; // javac: new P(...) used
+            boolean dropped = copies == 1; // ECJ: new P(...) for its side effects only, no DUP
+            if (!kept && !dropped) {
                 return "an object under construction (new " + allocation.desc.replace('/', '.')
                         + ") is on the stack across a suspending call in a bytecode shape the weaver does not know";
             }
-            method.instructions.remove(dup);
+            keepsResult.put(allocation, kept);
+        }
+        for (TypeInsnNode allocation : pending) {
+            MethodInsnNode constructor = constructorOf.get(allocation);
+            boolean kept = keepsResult.get(allocation);
+            if (kept) {
+                method.instructions.remove(allocation.getNext());
+            }
             method.instructions.remove(allocation);
-            method.instructions.insertBefore(constructor, allocateAfterArguments(method, allocation.desc, constructor.desc));
+            method.instructions.insertBefore(constructor,
+                    allocateAfterArguments(method, allocation.desc, constructor.desc, kept));
         }
         return null;
     }
 
-    private static InsnList allocateAfterArguments(MethodNode method, String type, String constructorDescriptor) {
+    private static int copiesOf(Frame<BasicValue> frame, TypeInsnNode allocation) {
+        int copies = 0;
+        for (int i = 0; i < frame.getStackSize(); i++) {
+            BasicValue value = frame.getStack(i);
+            if (value instanceof Uninitialized && ((Uninitialized) value).allocation == allocation) {
+                copies++;
+            }
+        }
+        return copies;
+    }
+
+    private static InsnList allocateAfterArguments(MethodNode method, String type, String constructorDescriptor,
+                                                   boolean keepResult) {
         Type[] arguments = Type.getArgumentTypes(constructorDescriptor);
         int[] slots = new int[arguments.length];
         for (int i = 0; i < arguments.length; i++) {
@@ -189,7 +216,9 @@ final class ConstructorRelocator {
             code.add(new VarInsnNode(arguments[i].getOpcode(Opcodes.ISTORE), slots[i]));
         }
         code.add(new TypeInsnNode(Opcodes.NEW, type));
-        code.add(new InsnNode(Opcodes.DUP));
+        if (keepResult) {
+            code.add(new InsnNode(Opcodes.DUP));
+        }
         for (int i = 0; i < arguments.length; i++) {
             code.add(new VarInsnNode(arguments[i].getOpcode(Opcodes.ILOAD), slots[i]));
         }

@@ -11,7 +11,10 @@ final class ClassFacts {
     static final String ASYNC = "Lio/jasyncio/Async;";
     static final String WOVEN = "Lio/jasyncio/internal/Woven;";
 
-    /** Methods with a body (not abstract or native) annotated {@code @Async}. */
+    /**
+     * Methods with a body (not abstract or native) annotated {@code @Async}, javac's bridges
+     * excluded: a bridge carries the annotation of the method it forwards to, and is not woven.
+     */
     final int asyncMethodsWithBody;
     /** Whether the class carries the weaver's {@code @Woven} marker. */
     final boolean hasWovenMarker;
@@ -34,7 +37,7 @@ final class ClassFacts {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
-                boolean hasBody = (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0;
+                boolean hasBody = (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE)) == 0;
                 return new MethodVisitor(Opcodes.ASM9) {
                     @Override
                     public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
