@@ -79,7 +79,7 @@ class MisuseTest {
 
     /**
      * The exact text a user reads after the location, {@code message — fix}: errors are part of
-     * the product. (The method too large once woven is left out: its text holds a code size.)
+     * the product. {@code N} stands for the code size of a method too large once woven.
      */
     static final Map<String, String> TEXTS = Map.ofEntries(
             Map.entry("SuspendInPlainMethod",
