@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,10 @@ class RandomProgramsTest {
         ClassLoader parent = RandomProgramsTest.class.getClassLoader();
         ProgramRun reference = ProgramRun.run(new FixtureClassLoader(program.simpleName(), program.classFiles(), parent),
                 name, TIMEOUT);
+        // ECJ 3.38 sometimes writes a StackMapTable that the JVM rejects ("bad offset"), in very
+        // long methods: the compiler's own output does not verify, which is not the weaver's concern.
+        Assumptions.assumeFalse(reference.failure() instanceof VerifyError,
+                () -> "the unwoven class files of seed " + seed + " do not verify: " + reference.failure());
         assertEquals("", reference.describeProblems(), "the unwoven reference run of seed " + seed + " failed");
         WovenProgram woven = WovenProgram.weave(program);
         String source = Files.readString(sources.resolve(className(seed) + ".java"));
