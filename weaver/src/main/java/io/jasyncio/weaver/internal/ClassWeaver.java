@@ -127,6 +127,8 @@ public final class ClassWeaver {
             }
             changed |= report(node, method, problems, diagnostics);
         }
+        // Source order: javac puts lambda bodies after every other method.
+        diagnostics.sort(java.util.Comparator.comparingInt(Diagnostic::line));
         if (!changed) {
             return new Outcome(className, bytes, false, false, 0, diagnostics);
         }
@@ -135,7 +137,9 @@ public final class ClassWeaver {
         if ((node.version & 0xFFFF) < Opcodes.V1_8) {
             node.version = Opcodes.V1_8;
         }
-        return new Outcome(className, write(node, diagnostics), true, false, woven, diagnostics);
+        byte[] written = write(node, diagnostics);
+        diagnostics.sort(java.util.Comparator.comparingInt(Diagnostic::line)); // a method too large comes in order too
+        return new Outcome(className, written, true, false, woven, diagnostics);
     }
 
     /**
