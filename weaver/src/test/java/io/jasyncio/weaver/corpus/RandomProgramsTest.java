@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * calls made not to park, which is plain Java; and woven, parking at every suspending call
  * while another task runs. The two outputs must be equal. The seeds are fixed, so a build is
  * reproducible; {@code -Djasyncio.randomPrograms=500 -Djasyncio.randomSeed=1000} explores
- * further. Each program is compiled three ways: by javac, by javac as Java 8, and by the Eclipse
- * compiler. A
+ * further. Each program is compiled four ways: by javac, by javac as Java 8, by javac without
+ * debug information, and by the Eclipse compiler. A
  * failure prints its seed and source, ready to become a fixture once reduced.
  */
 class RandomProgramsTest {
@@ -34,7 +34,7 @@ class RandomProgramsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /** The compilers the programs are compiled with, each laying out bytecode its own way. */
-    enum Compiler { JAVAC, JAVAC_8, ECJ }
+    enum Compiler { JAVAC, JAVAC_8, JAVAC_NO_DEBUG_INFO, ECJ }
 
     @TempDir
     static Path work;
@@ -47,6 +47,11 @@ class RandomProgramsTest {
     @TestFactory
     Stream<DynamicTest> randomProgramCompiledAsJava8_runsWovenAsItRunsPlain() throws IOException {
         return programs(Compiler.JAVAC_8, 15);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> randomProgramWithoutDebugInfo_runsWovenAsItRunsPlain() throws IOException {
+        return programs(Compiler.JAVAC_NO_DEBUG_INFO, 10);
     }
 
     @TestFactory
@@ -113,6 +118,8 @@ class RandomProgramsTest {
                 return Compilers.ecj(sources, out);
             case JAVAC_8:
                 return Compilers.javac(List.of("-source", "8", "-target", "8", "-Xlint:-options"), sources, out);
+            case JAVAC_NO_DEBUG_INFO:
+                return Compilers.javac(List.of("--release", "17", "-g:none"), sources, out);
             default:
                 return Compilers.javac(List.of("--release", "17"), sources, out);
         }
