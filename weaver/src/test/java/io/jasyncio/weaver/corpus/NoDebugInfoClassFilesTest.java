@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NoDebugInfoClassFilesTest {
     /** Fixtures whose output shows line numbers. */
-    static final Set<String> PRINT_LINES = Set.of("StackTraceAcrossParks");
+    static final Set<String> PRINT_LINES = Set.of("StackTraceAcrossParks", "StackTraceShapes");
 
     @TempDir
     static Path classes;
