@@ -59,6 +59,25 @@ class WeaverContractTest {
     }
 
     @Test
+    void weave_whenTheOtherClassesOfTheProgramCannotBeFound_neverThrows() {
+        // As when a class's dependencies are missing from the class path: the finder knows only
+        // the JDK and the runtime, not the program's other classes.
+        ClassLoader testLoader = WeaverContractTest.class.getClassLoader();
+        ClassFinder resources = ClassFinder.ofClassLoader(testLoader);
+        Weaver weaver = new Weaver(name -> name.startsWith("io/jasyncio/weaver/") ? null : resources.find(name));
+        List<String> thrown = new ArrayList<>();
+        corpusClasses().forEach((name, bytes) -> {
+            try {
+                WeaveResult result = weaver.weave(bytes.clone());
+                assertEquals(name, result.className());
+            } catch (RuntimeException | Error e) {
+                thrown.add(name + ": " + e);
+            }
+        });
+        assertEquals(List.of(), thrown);
+    }
+
+    @Test
     void weave_ofAClassWithoutAsync_leavesItAlone() throws IOException {
         byte[] plain;
         try (InputStream in = HarnessTest.class.getResourceAsStream("HarnessTest.class")) {
