@@ -45,7 +45,13 @@ final class Compilers {
 
     /** Compiles {@code sources} into {@code out} with ECJ at Java 17; returns the errors, empty on success. */
     static String ecj(List<Path> sources, Path out) {
-        List<String> arguments = new ArrayList<>(List.of("-17", "-nowarn", "-proc:none", "-encoding", "UTF-8",
+        return ecj(List.of("-17"), sources, out);
+    }
+
+    /** Compiles {@code sources} into {@code out} with ECJ and {@code options}; returns the errors, empty on success. */
+    static String ecj(List<String> options, List<Path> sources, Path out) {
+        List<String> arguments = new ArrayList<>(options);
+        arguments.addAll(List.of("-nowarn", "-proc:none", "-encoding", "UTF-8",
                 "-classpath", runtimeClasses().toString(), "-d", out.toString()));
         sources.forEach(source -> arguments.add(source.toString()));
         StringWriter errors = new StringWriter();
