@@ -296,12 +296,8 @@ public final class ClassWeaver {
         Map<String, LambdaTarget> targets = new HashMap<>();
         for (MethodNode method : node.methods) {
             for (AbstractInsnNode insn : method.instructions) {
-                if (!(insn instanceof InvokeDynamicInsnNode)) {
-                    continue;
-                }
-                InvokeDynamicInsnNode indy = (InvokeDynamicInsnNode) insn;
-                if (!Names.LAMBDA_METAFACTORY.equals(indy.bsm.getOwner()) || indy.bsmArgs.length < 3
-                        || !(indy.bsmArgs[1] instanceof Handle) || !(indy.bsmArgs[0] instanceof Type)) {
+                InvokeDynamicInsnNode indy = lambdaCreation(insn);
+                if (indy == null) {
                     continue;
                 }
                 Handle implementation = (Handle) indy.bsmArgs[1];
@@ -309,9 +305,7 @@ public final class ClassWeaver {
                     continue;
                 }
                 String itf = Type.getReturnType(indy.desc).getInternalName();
-                String samDescriptor = ((Type) indy.bsmArgs[0]).getDescriptor();
-                ClassHierarchy.MethodRef sam = hierarchy.resolve(itf, indy.name, samDescriptor);
-                boolean async = sam != null && sam.isAsync();
+                boolean async = isAsyncInterfaceMethod(indy);
                 String key = implementation.getName() + implementation.getDesc();
                 LambdaTarget previous = targets.get(key);
                 if (previous == null || async) {
@@ -320,6 +314,29 @@ public final class ClassWeaver {
             }
         }
         return targets;
+    }
+
+    /**
+     * {@code insn} when it makes a lambda or method reference through the JDK's
+     * {@code LambdaMetafactory} (its arguments: the interface method's type, the implementation,
+     * the instantiated type), {@code null} otherwise.
+     */
+    private static InvokeDynamicInsnNode lambdaCreation(AbstractInsnNode insn) {
+        if (!(insn instanceof InvokeDynamicInsnNode)) {
+            return null;
+        }
+        InvokeDynamicInsnNode indy = (InvokeDynamicInsnNode) insn;
+        boolean lambda = Names.LAMBDA_METAFACTORY.equals(indy.bsm.getOwner()) && indy.bsmArgs.length >= 3
+                && indy.bsmArgs[0] instanceof Type && indy.bsmArgs[1] instanceof Handle && indy.bsmArgs[2] instanceof Type;
+        return lambda ? indy : null;
+    }
+
+    /** Whether the interface method a lambda creation implements is {@code @Async}. */
+    private boolean isAsyncInterfaceMethod(InvokeDynamicInsnNode lambdaCreation) {
+        String itf = Type.getReturnType(lambdaCreation.desc).getInternalName();
+        ClassHierarchy.MethodRef sam = hierarchy.resolve(itf, lambdaCreation.name,
+                ((Type) lambdaCreation.bsmArgs[0]).getDescriptor());
+        return sam != null && sam.isAsync();
     }
 
     private List<MethodInsnNode> suspendingCalls(MethodNode method) {
@@ -451,13 +468,8 @@ public final class ClassWeaver {
                                              List<MethodNode> extraMethods) {
         boolean changed = false;
         for (AbstractInsnNode insn : method.instructions) {
-            if (!(insn instanceof InvokeDynamicInsnNode)) {
-                continue;
-            }
-            InvokeDynamicInsnNode indy = (InvokeDynamicInsnNode) insn;
-            if (!Names.LAMBDA_METAFACTORY.equals(indy.bsm.getOwner()) || indy.bsmArgs.length < 3
-                    || !(indy.bsmArgs[1] instanceof Handle) || !(indy.bsmArgs[0] instanceof Type)
-                    || !(indy.bsmArgs[2] instanceof Type)) {
+            InvokeDynamicInsnNode indy = lambdaCreation(insn);
+            if (indy == null) {
                 continue;
             }
             Handle target = (Handle) indy.bsmArgs[1];
@@ -470,8 +482,7 @@ public final class ClassWeaver {
                 continue;
             }
             String itf = Type.getReturnType(indy.desc).getInternalName();
-            ClassHierarchy.MethodRef sam = hierarchy.resolve(itf, indy.name, ((Type) indy.bsmArgs[0]).getDescriptor());
-            if (sam != null && sam.isAsync()) {
+            if (isAsyncInterfaceMethod(indy)) {
                 continue;
             }
             Diagnostic problem = diagnostic(node, method, Bytecode.lineOf(indy),
