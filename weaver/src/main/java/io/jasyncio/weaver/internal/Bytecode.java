@@ -137,6 +137,16 @@ final class Bytecode {
         return -1;
     }
 
+    /** The first source line of {@code method}, or -1 when it has no line numbers. */
+    static int firstLine(org.objectweb.asm.tree.MethodNode method) {
+        for (AbstractInsnNode node : method.instructions) {
+            if (node instanceof LineNumberNode) {
+                return ((LineNumberNode) node).line;
+            }
+        }
+        return -1;
+    }
+
     /** {@code pkg.Owner.name()} for messages. */
     static String methodName(String owner, String name) {
         return owner.replace('/', '.') + "." + name + "()";

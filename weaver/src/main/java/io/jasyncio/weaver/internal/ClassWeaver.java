@@ -99,7 +99,7 @@ public final class ClassWeaver {
                 continue;
             }
             if ((method.access & Opcodes.ACC_SYNCHRONIZED) != 0) {
-                problems.add(diagnostic(node, method, firstLine(method), "@Async method is synchronized",
+                problems.add(diagnostic(node, method, Bytecode.firstLine(method), "@Async method is synchronized",
                         "remove synchronized; guard state shared across suspensions with io.jasyncio.sync.Lock"));
             }
             if (!problems.isEmpty()) {
@@ -121,7 +121,7 @@ public final class ClassWeaver {
                     changed = true;
                 }
             } catch (AnalyzerException | RuntimeException e) {
-                problems.add(diagnostic(node, method, firstLine(method),
+                problems.add(diagnostic(node, method, Bytecode.firstLine(method),
                         "the weaver cannot rewrite this method (" + e + ")",
                         "please report it with the class file; meanwhile move the suspending calls into a simpler @Async method"));
             }
@@ -158,7 +158,7 @@ public final class ClassWeaver {
                     throw tooLarge;
                 }
                 List<Diagnostic> problems = new ArrayList<>();
-                problems.add(diagnostic(node, method, firstLine(method),
+                problems.add(diagnostic(node, method, Bytecode.firstLine(method),
                         "the method is too large once woven (" + tooLarge.getCodeSize()
                                 + " bytes of code; the JVM's limit is 65535)",
                         "split it into smaller @Async methods"));
@@ -393,7 +393,7 @@ public final class ClassWeaver {
         try {
             points = transformer.plan(calls, frames, live);
         } catch (IllegalArgumentException unsupported) {
-            problems.add(diagnostic(node, method, firstLine(method), unsupported.getMessage(),
+            problems.add(diagnostic(node, method, Bytecode.firstLine(method), unsupported.getMessage(),
                     "assign the result of the suspending call to a local variable first"));
             return null;
         }
@@ -446,11 +446,11 @@ public final class ClassWeaver {
             }
             String other = Bytecode.methodName(overridden.owner(), overridden.name());
             if (async) {
-                problems.add(diagnostic(node, method, firstLine(method),
+                problems.add(diagnostic(node, method, Bytecode.firstLine(method),
                         "@Async method overrides " + other + ", which is not @Async",
                         "make " + other + " @Async too, or remove @Async here"));
             } else {
-                problems.add(diagnostic(node, method, firstLine(method),
+                problems.add(diagnostic(node, method, Bytecode.firstLine(method),
                         "method overrides @Async method " + other + " but is not @Async",
                         "annotate " + method.name + "() with @Async"));
             }
@@ -569,14 +569,6 @@ public final class ClassWeaver {
         return true;
     }
 
-    private static int firstLine(MethodNode method) {
-        for (AbstractInsnNode node : method.instructions) {
-            if (node instanceof LineNumberNode) {
-                return ((LineNumberNode) node).line;
-            }
-        }
-        return -1;
-    }
 
     /** Reads methods through {@link JSRInlinerAdapter}, so old class files have no JSR/RET. */
     private static final class ClassVisitorWithJsrInlining extends org.objectweb.asm.ClassVisitor {

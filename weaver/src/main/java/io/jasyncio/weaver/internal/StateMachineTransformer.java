@@ -273,7 +273,7 @@ final class StateMachineTransformer {
 
         // Phase 6: the prologue.
         InsnList prologue = new InsnList();
-        int firstLine = firstLine();
+        int firstLine = Bytecode.firstLine(method);
         if (firstLine > 0) {
             LabelNode start = new LabelNode();
             prologue.add(start);
@@ -303,14 +303,6 @@ final class StateMachineTransformer {
         method.instructions.insert(prologue);
     }
 
-    private int firstLine() {
-        for (AbstractInsnNode node : method.instructions) {
-            if (node instanceof LineNumberNode) {
-                return ((LineNumberNode) node).line;
-            }
-        }
-        return -1;
-    }
 
     private static int storeOpcode(Kind kind) {
         switch (kind) {
