@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * woven here, checked with {@code CheckClassAdapter}, then linked and run on a JVM that loads
  * those versions: this one when it is recent enough, else one child JDK 25 JVM for the whole
  * batch ({@link ChildCorpusRunner}), whose verifier then checks the woven classes and whose
- * output must equal each fixture's expected output. Nothing is skipped: without a JDK 25 the
- * test fails and says where it looked ({@link Compilers#jdk25()}).
+ * output must equal each fixture's expected output. Fixtures written in Java 21
+ * ({@link TestPaths#java21Sources()}) join the corpus here. Nothing is skipped: without a JDK 25
+ * the test fails and says where it looked ({@link Compilers#jdk25()}).
  */
 class LateReleaseClassFilesTest {
     private static final int[] RELEASES = {21, 25};
@@ -56,7 +57,7 @@ class LateReleaseClassFilesTest {
         if (runsHere(release)) {
             return CorpusChecks.containers(programs.stream().map(WovenProgram::program).collect(Collectors.toList()));
         }
-        return programs.stream().map(woven -> DynamicContainer.dynamicContainer(woven.program().simpleName(), Stream.of(
+        return programs.stream().filter(woven -> CorpusChecks.selected(woven.program())).map(woven -> DynamicContainer.dynamicContainer(woven.program().simpleName(), Stream.of(
                 DynamicTest.dynamicTest("weaves", () -> CorpusChecks.weaves(woven)),
                 DynamicTest.dynamicTest("verifies", () -> verifies(woven)),
                 DynamicTest.dynamicTest("linksAndRunsOnJdk25", () -> runsInChild(batch, release, woven)))));
@@ -101,16 +102,25 @@ class LateReleaseClassFilesTest {
 
         static Batch prepare(Path work) {
             Batch batch = new Batch();
-            List<FixtureProgram> sources = FixtureProgram.findAll(FixtureProgram.FIXTURES);
+            List<String> classNames = new ArrayList<>();
+            List<Path> sourceFiles = new ArrayList<>();
+            for (FixtureProgram program : FixtureProgram.findAll(FixtureProgram.FIXTURES)) {
+                classNames.add(program.className());
+                sourceFiles.add(program.sourceFile());
+            }
+            for (Path source : java21Sources()) {
+                String name = source.getFileName().toString();
+                classNames.add(FixtureProgram.FIXTURES + "." + name.substring(0, name.length() - ".java".length()));
+                sourceFiles.add(source);
+            }
             List<String> childArguments = new ArrayList<>();
             for (int release : RELEASES) {
                 Path classes = work.resolve(release + "/classes");
-                String errors = Compilers.javacOfJdk25(release,
-                        sources.stream().map(FixtureProgram::sourceFile).collect(Collectors.toList()), classes);
+                String errors = Compilers.javacOfJdk25(release, sourceFiles, classes);
                 assertTrue(errors.isEmpty(), () -> "JDK 25's javac does not compile the fixtures for release " + release
                         + ":\n" + errors);
-                List<WovenProgram> programs = sources.stream()
-                        .map(program -> WovenProgram.weave(FixtureProgram.load(program.className(), classes)))
+                List<WovenProgram> programs = classNames.stream()
+                        .map(name -> WovenProgram.weave(FixtureProgram.load(name, classes)))
                         .collect(Collectors.toList());
                 batch.woven.put(release, programs);
                 if (!runsHere(release)) {
@@ -124,6 +134,19 @@ class LateReleaseClassFilesTest {
                 batch.childFailure = runChild(childArguments, work.resolve("child.log"));
             }
             return batch;
+        }
+
+        /** The fixtures written in Java 21: at least one, or the directory moved. */
+        private static List<Path> java21Sources() {
+            Path dir = TestPaths.java21Sources().resolve(FixtureProgram.FIXTURES.replace('.', '/'));
+            try (Stream<Path> files = Files.list(dir)) {
+                List<Path> sources = files.filter(file -> file.toString().endsWith(".java")).sorted()
+                        .collect(Collectors.toList());
+                assertTrue(!sources.isEmpty(), "no Java 21 fixture in " + dir);
+                return sources;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the Java 21 fixtures in " + dir, e);
+            }
         }
 
         private static void write(WovenProgram program, Path dir) {
