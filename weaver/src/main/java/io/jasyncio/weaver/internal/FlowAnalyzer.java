@@ -5,7 +5,9 @@ import java.util.BitSet;
 import java.util.List;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
@@ -19,6 +21,10 @@ import org.objectweb.asm.tree.analysis.Interpreter;
  * Runs ASM's {@link Analyzer} and keeps what it does not: the control-flow graph, normal and
  * exceptional edges apart. From it: which locals are live at each instruction (backward
  * dataflow) and how many monitors are held there (forward dataflow). Read-only.
+ *
+ * <p>Liveness alone would let a debugger stopped after a resume see zero or {@code null} in a
+ * local that the code no longer reads; {@link #describedLocals} names the locals that the
+ * method's {@code LocalVariableTable} says are in scope, which the weaver keeps too.
  *
  * <p>For monitors, an exception edge to a handler listed after a catch-any handler that covers
  * the same instruction is not taken: javac guards each {@code synchronized} body with a
@@ -114,6 +120,51 @@ final class FlowAnalyzer extends Analyzer<BasicValue> {
             }
         }
         return in;
+    }
+
+    /**
+     * The local slots that the method's {@code LocalVariableTable} shows to a debugger at
+     * instruction {@code index}: an entry covers it, and the value that {@code frame} (the
+     * analysed frame there) holds in the slot has the entry's kind (an {@code int}-like, a
+     * {@code long}, a {@code float}, a {@code double}, or a reference or {@code null} for an
+     * object or array descriptor). An entry that disagrees with the code (compilers and
+     * bytecode tools can write such tables) is ignored, as is a slot with no value there. Empty
+     * when the method has no table ({@code -g:none}).
+     */
+    static BitSet describedLocals(MethodNode method, int index, Frame<BasicValue> frame) {
+        BitSet described = new BitSet();
+        if (method.localVariables == null) {
+            return described;
+        }
+        for (LocalVariableNode variable : method.localVariables) {
+            if (variable.index >= frame.getLocals()
+                    || method.instructions.indexOf(variable.start) > index
+                    || method.instructions.indexOf(variable.end) <= index) {
+                continue;
+            }
+            Type value = frame.getLocal(variable.index).getType();
+            if (value != null && sameKind(value, Type.getType(variable.desc))) {
+                described.set(variable.index);
+            }
+        }
+        return described;
+    }
+
+    /** Whether a value of type {@code value} can be what a variable declared {@code declared} holds. */
+    private static boolean sameKind(Type value, Type declared) {
+        switch (declared.getSort()) {
+            case Type.BOOLEAN:
+            case Type.CHAR:
+            case Type.BYTE:
+            case Type.SHORT:
+            case Type.INT:
+                return value.getSort() == Type.INT;
+            case Type.OBJECT:
+            case Type.ARRAY:
+                return value.getSort() == Type.OBJECT || value.getSort() == Type.ARRAY;
+            default:
+                return value.getSort() == declared.getSort();
+        }
     }
 
     /**

@@ -60,7 +60,10 @@ final class StateMachineTransformer {
     // ---------------------------------------------------------------- planning
 
     /**
-     * Plans the suspension points from the analysis.
+     * Plans the suspension points from the analysis. A local is saved when it is live after the
+     * call, or when the {@code LocalVariableTable} shows it to a debugger there
+     * ({@link FlowAnalyzer#describedLocals}): one that stops after a resume sees the values that
+     * were declared before the park.
      *
      * @throws IllegalArgumentException with a reason when a value cannot be saved
      */
@@ -81,8 +84,10 @@ final class StateMachineTransformer {
                 }
                 locals.add(new Spill(0, Kind.REF, Type.getObjectType(owner), counts[0]++, live[index].get(0)));
             }
+            BitSet kept = FlowAnalyzer.describedLocals(method, index, frame);
+            kept.or(live[index]);
             for (int slot = isStatic ? 0 : 1; slot < frame.getLocals(); slot++) {
-                if (!live[index].get(slot)) {
+                if (!kept.get(slot)) {
                     continue;
                 }
                 BasicValue value = frame.getLocal(slot);

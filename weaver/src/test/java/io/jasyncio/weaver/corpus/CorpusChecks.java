@@ -46,7 +46,7 @@ final class CorpusChecks {
         });
     }
 
-    private static boolean selected(FixtureProgram program) {
+    static boolean selected(FixtureProgram program) {
         String only = System.getProperty(ONLY, "").trim();
         return only.isEmpty() || Set.of(only.split("\\s*,\\s*")).contains(program.simpleName());
     }

@@ -27,7 +27,17 @@ import org.junit.jupiter.api.TestFactory;
  * <p>To add a fixture: one top-level class {@code fixtures/Name.java} with
  * {@code public static void main(String[])}, self-contained (nested classes only), parking
  * with {@code Asyncio.sleep(0)} while a second task runs; and {@code fixtures/Name.txt} with
- * what it prints. To run only some: {@code -Djasyncio.fixture=Name,Other}.
+ * what it prints. To run only some: {@code -Djasyncio.fixture=Name,Other}. A fixture that needs
+ * Java 21 goes under {@code src/test/java21} instead and runs only in
+ * {@link LateReleaseClassFilesTest}.
+ *
+ * <p>The same programs are compiled other ways by the other corpus tests, each with its own
+ * bytecode shapes: {@link Java8ClassFilesTest} ({@code -source 8 -target 8}),
+ * {@link Release11ClassFilesTest}, {@link NoDebugInfoClassFilesTest} ({@code -g:none}),
+ * {@link EcjClassFilesTest} (Eclipse), {@link Java5ClassFilesTest} (ECJ, version 49),
+ * {@link LateReleaseClassFilesTest} (JDK 25's javac, releases 21 and 25) and
+ * {@link DisagreeingLocalVariableTablesTest} (local variable tables rewritten to disagree with
+ * the code). A fixture whose source a language level does not accept is listed in that test.
  */
 class CorpusTest {
 
@@ -39,7 +49,7 @@ class CorpusTest {
     @Test
     void corpus_hasEveryFixtureWithItsExpectedOutput() throws IOException {
         List<FixtureProgram> programs = FixtureProgram.findAll(FixtureProgram.FIXTURES);
-        assertTrue(programs.size() >= 45, "the corpus shrank to " + programs.size() + " fixtures");
+        assertTrue(programs.size() >= 100, "the corpus shrank to " + programs.size() + " fixtures");
         for (FixtureProgram program : programs) {
             assertNotNull(CorpusTest.class.getResource(CorpusChecks.expectedOutputResource(program)),
                     "fixture " + program + " has no expected output " + CorpusChecks.expectedOutputResource(program));

@@ -79,6 +79,13 @@ final class FixtureProgram {
         return TestPaths.testClasses().resolve(packageName.replace('.', '/'));
     }
 
+    /** The same program with each class file replaced by {@code rewrite} applied to it. */
+    FixtureProgram withClassFiles(java.util.function.UnaryOperator<byte[]> rewrite) {
+        Map<String, byte[]> rewritten = new TreeMap<>();
+        classFiles.forEach((name, bytes) -> rewritten.put(name, rewrite.apply(bytes.clone())));
+        return new FixtureProgram(className, rewritten);
+    }
+
     /** The binary name of the top-level class, such as {@code io.jasyncio.weaver.fixtures.Loops}. */
     String className() {
         return className;

@@ -22,7 +22,7 @@ class Java8ClassFilesTest {
     /** Fixtures that use language features newer than Java 8 (records, switch expressions, patterns...). */
     static final Set<String> NOT_JAVA_8 = Set.of("ComparisonsOnTheStack", "ConstructorInTernary", "ConstructorNested",
             "EnumAndRecordMethods", "InnerAndAnonymousClasses", "InterfacePrivateMethods", "SwitchExpressions",
-            "SwitchWithTryInExpressions");
+            "SwitchExpressionsNested", "SwitchWithTryInExpressions");
 
     @TempDir
     static Path classes;

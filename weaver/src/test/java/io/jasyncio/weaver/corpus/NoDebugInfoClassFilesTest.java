@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NoDebugInfoClassFilesTest {
     /** Fixtures whose output shows line numbers. */
-    static final Set<String> PRINT_LINES = Set.of("StackTraceAcrossParks", "StackTraceShapes");
+    static final Set<String> PRINT_LINES = Set.of("StackTraceAcrossParks", "StackTraceDeepChain", "StackTraceShapes");
 
     @TempDir
     static Path classes;

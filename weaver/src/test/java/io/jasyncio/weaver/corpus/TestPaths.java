@@ -17,6 +17,14 @@ final class TestPaths {
         return moduleDir().resolve("src/test/java");
     }
 
+    /**
+     * {@code src/test/java21}: fixtures written in Java 21, which the build (at release 17) does
+     * not compile; {@code LateReleaseClassFilesTest} compiles them for releases 21 and 25.
+     */
+    static Path java21Sources() {
+        return moduleDir().resolve("src/test/java21");
+    }
+
     /** {@code src/test/resources}: expected outputs and golden dumps. */
     static Path testResources() {
         return moduleDir().resolve("src/test/resources");

@@ -82,6 +82,28 @@ final class WovenProgram {
     }
 
     /**
+     * A new class loader holding the woven program with each class file's version lowered to
+     * what this JVM loads, for {@link #verify} to resolve types through when the program was
+     * compiled for a later Java than the one running the tests. Never used to run the program.
+     */
+    FixtureClassLoader newClassLoaderForVerification() {
+        int newest = Runtime.version().feature() + 44;
+        Map<String, byte[]> lowered = new LinkedHashMap<>();
+        wovenClasses().forEach((name, bytes) -> {
+            int major = ((bytes[6] & 0xFF) << 8) | (bytes[7] & 0xFF);
+            byte[] copy = bytes.clone();
+            if (major > newest) {
+                copy[4] = 0;
+                copy[5] = 0;
+                copy[6] = (byte) (newest >> 8);
+                copy[7] = (byte) newest;
+            }
+            lowered.put(name, copy);
+        });
+        return new FixtureClassLoader(program.simpleName(), lowered, WovenProgram.class.getClassLoader());
+    }
+
+    /**
      * Checks every woven class with ASM's {@code CheckClassAdapter}, resolving types through
      * {@code loader} (which should hold this program), and returns what it reported: the empty
      * string when every class is well formed and every method passes the data-flow check.
