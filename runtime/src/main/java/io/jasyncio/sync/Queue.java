@@ -23,8 +23,10 @@ import java.util.Objects;
  * queue hands things over instead of letting woken tasks race for them:
  * <ul>
  * <li>An item that arrives while getters wait is handed to the first getter, which owns it
- *     before it even runs. If that getter is cancelled before it runs, the item goes to the
- *     next getter, or back to the head of the queue.
+ *     before it even runs (woken getters run in the order they were woken and take the items
+ *     handed out in that order). If that getter is cancelled before it runs, its claim goes to
+ *     the next waiting getter, or, with none, an item goes back to the head of the queue, in
+ *     its place in the order.
  * <li>A slot that frees up while putters wait is reserved for the first putter, which adds
  *     its item when it runs. If that putter is cancelled before it runs, its reservation goes
  *     to the next putter; its item was never added, and its {@code put} throws the
@@ -56,6 +58,8 @@ public final class Queue<T> {
     private static final Object SHUT_DOWN = new Object();
     /** What a putter is woken with when a slot is reserved for it. */
     private static final Object SLOT = new Object();
+    /** What a getter is woken with when an item is handed to it: it takes the oldest in {@link #inFlight}. */
+    private static final Object CLAIM = new Object();
 
     private static final Resumer GET = frame -> frame == null ? null : ((Queue<?>) frame.refs[0]).get();
     private static final Resumer PUT = frame -> frame == null ? null : putResumed(frame);
@@ -70,8 +74,13 @@ public final class Queue<T> {
     private final WaitQueue putters = new WaitQueue();
     private final WaitSite getSite = this::cancelGet;
     private final WaitSite putSite = this::cancelPut;
-    /** Items handed to woken getters that have not run yet. */
-    private int handedItems;
+    /**
+     * Items handed to woken getters that have not run yet, oldest first, one for each of them.
+     * Such getters run in the order they were woken, so each takes the oldest; one cancelled
+     * before it ran leaves the newest without a taker, and that one goes back to the queue.
+     * All of them are older than any item in {@link #items} put there normally.
+     */
+    private final ArrayDeque<T> inFlight = new ArrayDeque<>();
     /** Slots reserved for woken putters that have not run yet. */
     private int reservedSlots;
     private boolean shutDown;
@@ -166,7 +175,6 @@ public final class Queue<T> {
      *     waits; it then took no item (one handed to it goes to the next getter)
      */
     @Async
-    @SuppressWarnings("unchecked")
     public T get() {
         EventLoop loop = Coroutines.enter("io.jasyncio.sync.Queue.get");
         if (Coroutines.resumeFrame(loop) != null) {
@@ -174,9 +182,9 @@ public final class Queue<T> {
             if (woken == SHUT_DOWN) {
                 throw shutDownAndEmpty("get");
             }
-            handedItems--;
+            T item = inFlight.poll();
             grantSlots();
-            return (T) woken;
+            return item;
         }
         T item = items.poll();
         if (item != null) {
@@ -285,14 +293,14 @@ public final class Queue<T> {
     }
 
     private boolean hasRoom() {
-        return maxSize == 0 || items.size() + handedItems + reservedSlots < maxSize;
+        return maxSize == 0 || items.size() + inFlight.size() + reservedSlots < maxSize;
     }
 
     /** Hands {@code item} to the first getter, or appends it. There is room for it. */
     private void add(T item) {
         if (!getters.isEmpty()) {
-            handedItems++;
-            getters.wakeFirst(item);
+            inFlight.add(item);
+            getters.wakeFirst(CLAIM);
         } else {
             items.add(item);
         }
@@ -317,24 +325,22 @@ public final class Queue<T> {
                 + (immediate ? "its items were dropped (shutdown(immediate = true))" : "empty"));
     }
 
-    /** A getter cancelled while queued leaves; one handed an item before it ran gives it back. */
-    @SuppressWarnings("unchecked")
+    /**
+     * A getter cancelled while queued leaves. One handed an item before it ran passes its claim
+     * to the next waiting getter; with none, the newest item in flight goes back to the head of
+     * the queue (the getters that did not give up take the older ones).
+     */
     private void cancelGet(TaskCore task) {
-        if (getters.remove(task)) {
+        if (getters.remove(task) || WaitQueue.handedValue(task) == SHUT_DOWN) {
             return;
         }
-        Object handed = WaitQueue.handedValue(task);
-        if (handed == SHUT_DOWN) {
+        if (!getters.isEmpty()) {
+            getters.wakeFirst(CLAIM);
             return;
         }
-        handedItems--;
-        if (immediate) {
-            return; // the queue was emptied meanwhile: the item is dropped with the others
-        } else if (!getters.isEmpty()) {
-            handedItems++;
-            getters.wakeFirst(handed);
-        } else {
-            items.addFirst((T) handed); // it was the oldest: it stays first
+        T freed = inFlight.pollLast();
+        if (!immediate) {
+            items.addFirst(freed); // older than every item put since, newer than any given back before
         }
     }
 
