@@ -208,4 +208,27 @@ class ConditionIT extends AsyncTestBase {
         });
         assertEquals(List.of("not empty"), log);
     }
+
+    @Test
+    void run_lockHolderEndedWithoutReleasing_waiterGivesUpOnTheSecondCancelSoRunEnds() {
+        List<String> log = new ArrayList<>();
+        run(() -> {
+            Asyncio.createTask(() -> {
+                condition.acquire();
+                try {
+                    condition.await();
+                    expectUnreached();
+                } catch (CancellationException cancelled) {
+                    log.add("gave up, suppressed " + cancelled.getSuppressed().length);
+                    throw cancelled;
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            condition.acquire();
+            condition.signal();
+            finish(1); // main ends holding the lock: the waiter can never take it back
+        });
+        assertEquals(List.of("gave up, suppressed 1"), log);
+        assertTrue(condition.isLocked(), "still held by main, which ended");
+    }
 }

@@ -41,8 +41,11 @@ import java.util.concurrent.CancellationException;
  * cancelled after a signal woke it but before it ran passes the signal on to the next waiter,
  * so a {@code signal()} is never swallowed by a task that will not look at the state. Either
  * way, and also when cancelled while it queues for the lock again, {@code await} first gets the
- * lock back (cancelling it meanwhile changes nothing) and only then throws the
- * {@code CancellationException}, so that the caller's {@code finally} releases a lock it holds.
+ * lock back and only then throws the {@code CancellationException}, so that the caller's
+ * {@code finally} releases a lock it holds. Only a second cancel while it still queues for the
+ * lock makes it give up and throw without the lock: otherwise a lock whose holder ended without
+ * releasing it would keep the task for ever, and {@code Asyncio.run}, which cancels leftover
+ * tasks until they end, would never return.
  *
  * <p>Must be used on the loop's thread, by tasks of one loop.
  */
@@ -117,7 +120,8 @@ public final class Condition {
      * @throws IllegalStateException when called outside a task, or by a task that does not
      *     hold the lock
      * @throws CancellationException if the task is cancelled while it waits, thrown once the
-     *     task holds the lock again
+     *     task holds the lock again; or, without the lock, if it is cancelled a second time
+     *     while it queues for the lock again
      */
     @Async
     public void await() {
@@ -145,9 +149,13 @@ public final class Condition {
             Coroutines.resumeValue(loop);
             holdsLock = frame.state == ACQUIRING_AGAIN; // the lock was handed over; else signalled
         } catch (CancellationException e) {
-            if (cancelled == null) {
-                cancelled = e;
+            if (cancelled != null) {
+                // Cancelled again while queueing for the lock: give up on it, so that a lock
+                // never released (its holder ended) cannot keep this task for ever.
+                cancelled.addSuppressed(e);
+                throw cancelled;
             }
+            cancelled = e;
         }
         if (holdsLock) {
             return rethrow(cancelled);
