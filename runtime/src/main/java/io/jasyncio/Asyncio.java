@@ -182,6 +182,7 @@ public final class Asyncio {
      */
     @Async
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, through the list view of Arrays.asList
     public static <T> List<T> gather(Task<? extends T>... tasks) {
         return gather(Arrays.asList(Objects.requireNonNull(tasks, "tasks")));
     }
