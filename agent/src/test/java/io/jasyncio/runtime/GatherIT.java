@@ -3,11 +3,14 @@ package io.jasyncio.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Task;
+import io.jasyncio.sync.Event;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -217,6 +220,36 @@ class GatherIT extends AsyncTestBase {
             List<String> results = Asyncio.gather(task, task);
             assertEquals(List.of("x", "x"), results);
             assertSame(results.get(0), results.get(1));
+            finish(1);
+        });
+    }
+
+    @Test
+    void run_gatheredTaskWaitsForEver_reportsTheDeadlockInsteadOfHanging() {
+        Event never = new Event();
+        IllegalStateException thrown = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(IllegalStateException.class, () -> run(() -> {
+                    Task<Void> stuck = Asyncio.createTask(() -> never.await());
+                    Asyncio.gather(stuck);
+                })));
+        assertTrue(thrown.getMessage().startsWith("deadlock: no task is ready"), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("] awaiting Task-"), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("Task[gather:Task-"), "the watcher is named after its task: "
+                + thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void gather_sameFailingTaskTwice_throwsItsFailureOnce() {
+        run(() -> {
+            Task<String> failing = Asyncio.createTask(() -> failAfter(1, "once"));
+            try {
+                Asyncio.gather(failing, failing);
+                expectUnreached();
+            } catch (IllegalStateException failure) {
+                assertEquals("once", failure.getMessage());
+                assertEquals(0, failure.getSuppressed().length);
+            }
             finish(1);
         });
     }

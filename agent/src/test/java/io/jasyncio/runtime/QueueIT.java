@@ -326,4 +326,24 @@ class QueueIT extends AsyncTestBase {
         assertEquals(expected, received);
         finish(1);
     }
+
+    @Test
+    void put_severalPuttersBlocked_areServedInArrivalOrder() {
+        Queue<String> queue = new Queue<>(1);
+        run(() -> {
+            queue.put("first");
+            List<Task<String>> putters = new ArrayList<>();
+            for (String item : List.of("a", "b", "c")) {
+                putters.add(Asyncio.createTask(() -> putOrGiveUp(queue, item)));
+            }
+            Asyncio.sleep(Duration.ZERO);
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                got.add(queue.get());
+            }
+            assertEquals(List.of("first", "a", "b", "c"), got);
+            assertEquals(List.of("put a", "put b", "put c"), Asyncio.gather(putters));
+            finish(1);
+        });
+    }
 }

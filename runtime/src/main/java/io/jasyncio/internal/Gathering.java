@@ -38,6 +38,8 @@ public final class Gathering implements WaitSite {
     private final EventLoop loop;
     private final TaskCore gatherer;
     private final TaskCore[] children;
+    /** Which children have been examined after they ended. */
+    private final boolean[] examined;
     /** Children that have not been seen to end. */
     private int remaining;
     /** Whether the gatherer is parked on this object and nothing has woken it yet. */
@@ -54,6 +56,7 @@ public final class Gathering implements WaitSite {
         this.loop = loop;
         this.gatherer = gatherer;
         this.children = children;
+        this.examined = new boolean[children.length];
     }
 
     /**
@@ -83,7 +86,7 @@ public final class Gathering implements WaitSite {
         Gathering gathering = new Gathering(loop, self, children);
         for (int i = 0; i < children.length; i++) {
             if (children[i].isDone()) {
-                gathering.examine(children[i]);
+                gathering.examine(i);
             } else {
                 gathering.remaining++;
                 spawner.apply(new Watcher(gathering, i), "gather:" + children[i].name());
@@ -126,7 +129,7 @@ public final class Gathering implements WaitSite {
     /** A watcher saw {@code children[index]} end. */
     void childEnded(int index) {
         remaining--;
-        examine(children[index]);
+        examine(index);
         if (firstFailure != null) {
             cancelChildren();
         }
@@ -136,20 +139,40 @@ public final class Gathering implements WaitSite {
         }
     }
 
-    /** Retrieves the outcome of a child that has ended and remembers its failure. */
-    private void examine(TaskCore child) {
+    /**
+     * Retrieves the outcome of {@code children[index]}, which has ended, and remembers its
+     * failure, once per task even when the task was given more than once.
+     */
+    private void examine(int index) {
+        examined[index] = true;
+        Throwable failure;
         try {
-            child.resultNow();
-        } catch (Throwable failure) {
-            if (firstFailure == null) {
-                firstFailure = failure;
-            } else if (!(failure instanceof CancellationException)) {
-                if (otherFailures == null) {
-                    otherFailures = new ArrayList<>();
-                }
-                otherFailures.add(failure);
+            children[index].resultNow();
+            return;
+        } catch (Throwable e) {
+            failure = e;
+        }
+        if (examinedBefore(index)) {
+            return;
+        }
+        if (firstFailure == null) {
+            firstFailure = failure;
+        } else if (!(failure instanceof CancellationException)) {
+            if (otherFailures == null) {
+                otherFailures = new ArrayList<>();
+            }
+            otherFailures.add(failure);
+        }
+    }
+
+    /** Whether the task at {@code index} also sits at another index examined already; only on failure. */
+    private boolean examinedBefore(int index) {
+        for (int i = 0; i < children.length; i++) {
+            if (i != index && examined[i] && children[i] == children[index]) {
+                return true;
             }
         }
+        return false;
     }
 
     private void cancelChildren() {
