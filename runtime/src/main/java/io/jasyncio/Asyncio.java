@@ -2,17 +2,23 @@ package io.jasyncio;
 
 import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.Gathering;
 import io.jasyncio.internal.TaskCore;
+import io.jasyncio.internal.WaitFor;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The entry points of jasyncio, after Python's {@code asyncio} module: run a coroutine on a new
- * event loop, sleep, create tasks, and wait for datagrams.
+ * event loop, sleep, create tasks, gather them, bound a body by a timeout, and wait for
+ * datagrams.
  *
  * <p>Methods marked {@link Async} are suspending calls: they may park the calling task, and may
  * only be called from {@code @Async} methods (and lambdas of {@code @Async} interfaces) running
@@ -131,6 +137,91 @@ public final class Asyncio {
         Task<T> task = TaskFactory.newTask(loop, body, name);
         loop.schedule(task);
         return task;
+    }
+
+    /**
+     * Awaits every task of {@code tasks} and returns their results in the order given, like
+     * {@code asyncio.gather}. The tasks are watched all at once: as soon as one of them ends
+     * with an exception (a {@code CancellationException} too), every other one that has not
+     * ended is cancelled; when all of them have ended, that first failure is thrown, with the
+     * failures of the others (other than cancellations) added as suppressed exceptions. So no
+     * task given to gather runs on after gather has thrown. If the calling task is cancelled
+     * while it waits, every task given is cancelled too, and the caller's
+     * {@code CancellationException} is thrown once they have all ended. Every task's outcome
+     * counts as retrieved. Returns without parking when every task has ended already.
+     *
+     * <p>While it waits, gather runs one small watcher task per task given, named
+     * {@code gather:<task name>}, which awaits it.
+     *
+     * @param tasks the tasks to await, of this loop; the same task may appear more than once
+     * @param <T> the type of the results
+     * @return a new list of the results, in the order of {@code tasks}; empty for no tasks
+     * @throws RuntimeException the first failure, mapped as {@link Task#await()} maps it: an
+     *     unchecked exception as it is, a checked one wrapped in
+     *     {@link java.util.concurrent.CompletionException}
+     * @throws java.util.concurrent.CancellationException if a task was cancelled (by someone
+     *     else) before any other failed, or if the calling task is cancelled while it waits
+     * @throws IllegalArgumentException if a task belongs to another loop or is the calling task
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> List<T> gather(List<? extends Task<? extends T>> tasks) {
+        Objects.requireNonNull(tasks, "tasks");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.gather");
+        @SuppressWarnings("unchecked")
+        List<T> results = (List<T>) Gathering.gather(loop, tasks, (watcher, name) -> spawn(loop, watcher, name));
+        return results;
+    }
+
+    /**
+     * Like {@link #gather(List)} for tasks given one by one: {@code gather(first, second)}.
+     *
+     * @param tasks the tasks to await
+     * @param <T> the type of the results
+     * @return a new list of the results, in the order given
+     */
+    @Async
+    @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, through the list view of Arrays.asList
+    public static <T> List<T> gather(Task<? extends T>... tasks) {
+        return gather(Arrays.asList(Objects.requireNonNull(tasks, "tasks")));
+    }
+
+    /**
+     * Runs {@code body} as a task of its own and returns its result, like
+     * {@code asyncio.wait_for}. If it has not finished {@code timeout} after the call, it is
+     * cancelled, this call waits for it to end (its {@code finally} blocks run), and throws
+     * {@link TimeoutException}. A result that arrives in the same loop step as the timeout
+     * wins over it. If the calling task is cancelled while it waits, the body is cancelled
+     * too, and the caller's {@code CancellationException} is thrown once the body has ended.
+     *
+     * <p>A body that catches its cancellation and returns normally after the timeout still
+     * ends in a {@code TimeoutException}; one that fails with another exception while it is
+     * cancelled has that exception as the {@code TimeoutException}'s cause.
+     *
+     * @param timeout how long the body may run, not negative; {@code Duration.ZERO} lets it
+     *     run only until it first parks
+     * @param body the coroutine, usually a lambda
+     * @param <T> the type of its result
+     * @return what the body returned
+     * @throws TimeoutException if the body did not finish in time; its message names the timeout
+     * @throws RuntimeException the body's exception, mapped as {@link Task#await()} maps it
+     * @throws java.util.concurrent.CancellationException if the calling task is cancelled
+     *     while it waits
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T waitFor(Duration timeout, AsyncCallable<T> body) throws TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("Asyncio.waitFor: timeout is negative: " + timeout);
+        }
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.waitFor");
+        @SuppressWarnings("unchecked")
+        T result = (T) WaitFor.waitFor(loop, timeout, body, wrapped -> spawn(loop, wrapped, null));
+        return result;
     }
 
     /**

@@ -102,6 +102,11 @@ public final class Lock {
         return owner != null;
     }
 
+    /** Whether {@code task} holds the lock (or has been handed it); for {@link Condition}. */
+    boolean isHeldBy(TaskCore task) {
+        return owner == task;
+    }
+
     /** Gives the lock to the first waiter, or frees it. */
     private void handOff() {
         owner = waiters.wakeFirst(null);
