@@ -48,6 +48,40 @@ final class Report {
         this.full = full;
     }
 
+    /** Writes the values, the machine line and the notes to {@code file}, tab-separated, for {@link #read}. */
+    void write(Path file) throws IOException {
+        StringBuilder out = new StringBuilder();
+        out.append("#machine\t").append(machine).append('\n');
+        for (String note : notes) {
+            out.append("#note\t").append(note).append('\n');
+        }
+        results.forEach((figure, system, value) -> out.append(figure).append('\t').append(system).append('\t')
+                .append(value).append('\n'));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, out);
+    }
+
+    /** The report of the values {@link #write} kept in {@code file}. */
+    static Report read(Path file, boolean full) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("no " + file + ": --mode=report needs the values of a full run there");
+        }
+        Results results = new Results();
+        String machine = "";
+        List<String> notes = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] fields = line.split("\t", -1);
+            if (fields[0].equals("#machine")) {
+                machine = fields[1];
+            } else if (fields[0].equals("#note")) {
+                notes.add(fields[1]);
+            } else if (fields.length == 3) {
+                results.add(fields[0], fields[1], Double.parseDouble(fields[2]));
+            }
+        }
+        return new Report(results, machine, notes, full);
+    }
+
     /** Every value measured. */
     Results results() {
         return results;
@@ -224,7 +258,8 @@ final class Report {
             }
             int groupTop = y;
             body.append(text(12, y + 11, figure.workload(), "bold"));
-            body.append(text(12, y + 26, figure.figure() + (figure.lowerIsBetter() ? " (lower is better)" : " (higher is better)"), ""));
+            body.append(text(12, y + 25, figure.figure(), ""));
+            body.append(text(12, y + 39, figure.lowerIsBetter() ? "lower is better" : "higher is better", "", "#666"));
             for (SystemSpec system : measured) {
                 double median = median(figure.key(), system.key());
                 double value = Math.max(floor, median);
@@ -236,7 +271,7 @@ final class Report {
                 body.append(text(LABEL + length + 4, y + BAR_HEIGHT - 2, number(median), ""));
                 y += BAR_HEIGHT + BAR_GAP;
             }
-            y = Math.max(y, groupTop + 32) + 12;
+            y = Math.max(y, groupTop + 44) + 12;
         }
         return String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -245,8 +280,13 @@ final class Report {
     }
 
     private static String text(int x, int y, String content, String weight) {
-        return String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\"%s>%s</text>\n", x, y,
-                weight.isEmpty() ? "" : " font-weight=\"" + weight + "\"", escape(content));
+        return text(x, y, content, weight, "");
+    }
+
+    private static String text(int x, int y, String content, String weight, String color) {
+        return String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\"%s%s>%s</text>\n", x, y,
+                weight.isEmpty() ? "" : " font-weight=\"" + weight + "\"",
+                color.isEmpty() ? "" : " fill=\"" + color + "\"", escape(content));
     }
 
     private static String escape(String text) {

@@ -15,6 +15,17 @@ final class Results {
         values.computeIfAbsent(figure, f -> new LinkedHashMap<>()).computeIfAbsent(system, s -> new ArrayList<>()).add(value);
     }
 
+    /** Gives every value to {@code action}, by figure, then system, then the order they came. */
+    void forEach(ValueConsumer action) {
+        values.forEach((figure, bySystem) -> bySystem.forEach((system, list) -> list.forEach(v -> action.accept(figure, system, v))));
+    }
+
+    /** Receives one measured value. */
+    @FunctionalInterface
+    interface ValueConsumer {
+        void accept(String figure, String system, double value);
+    }
+
     /** The values of {@code figure} for {@code system}, empty if none. */
     List<Double> of(String figure, String system) {
         return values.getOrDefault(figure, Map.of()).getOrDefault(system, List.of());

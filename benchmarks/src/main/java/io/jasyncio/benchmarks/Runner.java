@@ -28,12 +28,14 @@ import java.util.stream.Stream;
  * one JDK (25 if there is one), and writes {@code RESULTS.md} and {@code chart.svg}.
  *
  * <pre>
- * java -cp ... io.jasyncio.benchmarks.Runner --mode=full|smoke --classes=DIR --unwoven=DIR
+ * java -cp ... io.jasyncio.benchmarks.Runner --mode=full|smoke|report --classes=DIR --unwoven=DIR
  *     --agent=JAR --work=DIR --out=DIR [--readme=README.md]
  * </pre>
  *
  * <p>{@code full} measures (several JVMs per system and workload, warm-up, fixed heap) and, given
- * {@code --readme}, copies the table between the README's benchmark markers. {@code smoke} runs
+ * {@code --readme}, copies the table between the README's benchmark markers. {@code report} writes
+ * the files again from the values the last full run kept in {@code raw.tsv} of the work
+ * directory, without measuring. {@code smoke} runs
  * each workload once at tiny size in one JVM per system, to check that every system completes
  * the work; its figures mean nothing. The class path of this JVM is the class path of the child
  * JVMs, with {@code --classes} (woven by the plugin) replaced by {@code --unwoven} under the agent.
@@ -65,7 +67,11 @@ public final class Runner {
         Path home = childJavaHome();
         this.java = home.resolve("bin").resolve("java");
         this.javaFeature = featureVersion(home);
-        this.wovenClassPath = System.getProperty("java.class.path");
+        // The agent jar may be on this JVM's class path (the test class path has it, for the
+        // reactor's order); the child JVMs get it only as -javaagent.
+        this.wovenClassPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("jasyncio-agent"))
+                .collect(Collectors.joining(File.pathSeparator));
         this.unwovenClassPath = replaceEntry(wovenClassPath, options.classes, options.unwoven);
     }
 
@@ -79,16 +85,24 @@ public final class Runner {
     static Report run(Options options) throws IOException, InterruptedException {
         Instant start = Instant.now();
         Runner runner = new Runner(options);
-        runner.log("child JVMs: " + runner.java + " (JDK " + runner.javaFeature + ")");
-        runner.measure();
-        Duration wall = Duration.between(start, Instant.now());
-        Report report = new Report(runner.results, runner.machine(wall), runner.notes, options.full);
+        Report report;
+        Path raw = options.work.resolve("raw.tsv");
+        if (options.reportOnly) {
+            report = Report.read(raw, options.full);
+        } else {
+            runner.log("child JVMs: " + runner.java + " (JDK " + runner.javaFeature + ")");
+            runner.measure();
+            Duration wall = Duration.between(start, Instant.now());
+            report = new Report(runner.results, runner.machine(wall), runner.notes, options.full);
+            report.write(raw);
+        }
         Files.createDirectories(options.out);
         Files.writeString(options.out.resolve("RESULTS.md"), report.markdown());
         Files.writeString(options.out.resolve("chart.svg"), report.svg());
-        if (options.readme != null) {
+        if (options.readme != null && options.full) {
             report.copyTableInto(options.readme);
         }
+        Duration wall = Duration.between(start, Instant.now());
         runner.log("wrote " + options.out.resolve("RESULTS.md") + " and chart.svg in "
                 + wall.toMinutes() + " min " + wall.toSecondsPart() + " s");
         return report;
@@ -144,19 +158,20 @@ public final class Runner {
                 boolean threads = system.equals("threads");
                 child(system, 1, 2, threads ? "switch:10000" : "switch:5000000");
                 child(system, 1, 2, threads ? "spawn:10000" : "spawn:1000000");
-                child(system, 1, 1, threads ? "sleepers:10000:1000" : "sleepers:1000000:1000");
+                child(system, 0, 1, threads ? "sleepers:10000:1000" : "sleepers:1000000:1000");
                 if (!threads) {
-                    child(system, 1, 2, "deep:1000000:1", "deep:1000000:10", "deep:1000000:100");
+                    child(system, 3, 3, "deep:1000000:1", "deep:1000000:10", "deep:1000000:100");
                 }
-                child(system, 1, 2, "udp:100000:1", "udp:100000:64");
+                child(system, 1, 2, "udp:30000:1", "udp:30000:64");
             }
-            child("reference", 1, 2, "udp:100000:1", "udp:100000:64");
+            child("reference", 1, 2, "udp:30000:1", "udp:30000:64");
         }
         jmh("plugin", "jasyncio,kotlin,plain", forks, 3, 3, 1000, true);
         jmh("agent", "jasyncio", forks, 3, 3, 1000, true);
         startup(2000, 15);
-        notes.add("switch, spawn, sleepers, deep, udp echo: " + forks + " JVMs per system and workload, each with one "
-                + "warm-up run then 2 measured runs (sleepers: 1 timed run, then 1 run measuring the heap); no-park "
+        notes.add("switch, spawn, udp echo: " + forks + " JVMs per system and workload, each with one warm-up run then "
+                + "2 measured runs; deep: 3 warm-up and 3 measured runs of each depth; sleepers: 1 timed run, then 1 run "
+                + "measuring the heap (its sleepers are cancelled once it is measured); udp echo: 30,000 requests a run; no-park "
                 + "call: JMH, " + forks + " forks × 3 warm-up + 3 measured 1 s iterations, -prof gc; agent start-up: "
                 + "15 alternating rounds of whole-JVM runs. Every JVM: " + HEAP + " -Xms3g.");
     }
@@ -440,6 +455,7 @@ public final class Runner {
     /** The command line. */
     static final class Options {
         boolean full;
+        boolean reportOnly;
         Path classes;
         Path unwoven;
         Path agent;
@@ -458,10 +474,11 @@ public final class Runner {
             }
             Options options = new Options();
             String mode = values.getOrDefault("mode", "full");
-            if (!List.of("full", "true", "", "smoke").contains(mode)) {
-                throw new IllegalArgumentException("--mode must be full or smoke, not " + mode);
+            if (!List.of("full", "true", "", "smoke", "report").contains(mode)) {
+                throw new IllegalArgumentException("--mode must be full, smoke or report, not " + mode);
             }
             options.full = !mode.equals("smoke");
+            options.reportOnly = mode.equals("report");
             options.classes = required(values, "classes");
             options.unwoven = required(values, "unwoven");
             options.agent = required(values, "agent");
