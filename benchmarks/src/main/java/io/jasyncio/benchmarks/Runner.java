@@ -91,9 +91,12 @@ public final class Runner {
             report = Report.read(raw, options.full);
         } else {
             runner.log("child JVMs: " + runner.java + " (JDK " + runner.javaFeature + ")");
+            String loadBefore = loadAverage();
             runner.measure();
             Duration wall = Duration.between(start, Instant.now());
-            report = new Report(runner.results, runner.machine(wall), runner.notes, options.full);
+            String machine = runner.machine(wall) + " Load average (1 min) at the start: " + loadBefore + ", at the end: "
+                    + loadAverage() + " (well above 0 means other work shared the cores: noisy figures).";
+            report = new Report(runner.results, machine, runner.notes, options.full);
             report.write(raw);
         }
         Files.createDirectories(options.out);
@@ -411,6 +414,15 @@ public final class Runner {
             return values.getOrDefault("IMPLEMENTOR", "JDK") + " " + values.getOrDefault("JAVA_VERSION", "?");
         } catch (IOException e) {
             return "JDK " + javaFeature;
+        }
+    }
+
+    /** The 1-minute load average from /proc/loadavg, or "unknown". */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
