@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core issue's memory constraints. A task parked in {@code sleep} one call deep retains at
- * most 150 bytes of heap, task included: measured as the growth of the live heap (after full
+ * The memory targets (issue 4). A task parked in {@code sleep} one call deep retains at most
+ * 100 bytes of heap, task included (it is one 88-byte object, its own frame and timer entry,
+ * plus its slot in the timer heap's array; 32 more bytes, a separate frame, fail): measured as the growth of the live heap (after full
  * collections) while many such tasks are parked, divided by their number; the best of a few
  * rounds, so that a collection that happened to leave garbage behind does not count. And a call
  * of an {@code @Async} method that does not park allocates nothing: measured with the thread's
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class FootprintIT extends AsyncTestBase {
     private static final int TASKS = 100_000;
-    private static final long BUDGET = 150;
+    private static final long BUDGET = 100;
 
     @Async
     static void parkForAnHour() {
@@ -29,7 +30,7 @@ class FootprintIT extends AsyncTestBase {
     }
 
     @Test
-    void parkedSleepingTask_retainsAtMost150Bytes() {
+    void parkedSleepingTask_retainsAtMost100Bytes() {
         long best = Long.MAX_VALUE;
         for (int round = 0; round < 3; round++) {
             best = Math.min(best, measureOnce());
