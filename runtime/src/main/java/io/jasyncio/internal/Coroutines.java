@@ -120,11 +120,18 @@ public final class Coroutines {
      * taken when the frame is the slot.
      */
     public static void parked(Frame frame, Resumer resumer, EventLoop loop) {
-        frame.resumer = resumer;
+        // Each reference store costs a GC barrier: a frame re-spilled by the method it holds
+        // already has its resumer, and a task re-parking its innermost frame already has it as top.
+        if (frame.resumer != resumer) {
+            frame.resumer = resumer;
+        }
         Frame callee = loop.lastSpilled;
         if (callee == null) {
-            loop.current.top = frame;
-        } else {
+            TaskCore task = loop.current;
+            if (task.top != frame) {
+                task.top = frame;
+            }
+        } else if (callee.caller != frame) {
             callee.caller = frame;
         }
         loop.lastSpilled = frame;

@@ -411,17 +411,22 @@ public final class EventLoop {
     private void step(TaskCore task) {
         current = task;
         task.state = TaskCore.RUNNING;
-        task.waitSite = null;
+        if (task.waitSite != null) {
+            task.waitSite = null;
+        }
         Object value = task.value;
         Throwable failure = null;
-        if ((task.flags & TaskCore.FAILS) != 0) {
-            failure = (Throwable) value;
-            value = null;
-            task.flags &= ~TaskCore.FAILS;
+        if (value != null) {
+            if ((task.flags & TaskCore.FAILS) != 0) {
+                failure = (Throwable) value;
+                value = null;
+                task.flags &= ~TaskCore.FAILS;
+            }
+            task.value = null;
         }
-        task.value = null;
+        // top stays as it is while the task runs (one store less per step): the next park
+        // sets it (Coroutines.parked), the end of the task clears it.
         Object start = task.top;
-        task.top = null;
         Frame frame = start instanceof Frame ? (Frame) start : null;
         try {
             for (;;) {
@@ -446,13 +451,16 @@ public final class EventLoop {
                 } catch (Throwable e) {
                     thrown = e;
                 }
-                resumeFrame = null;
+                if (resumeFrame != null) {
+                    resumeFrame = null; // not consumed: a primitive's resumer does not ask for it
+                }
                 resumeValue = null;
                 resumeFailure = null;
                 if (parking) {
+                    boolean spilled = lastSpilled != null;
                     parking = false;
                     lastSpilled = null;
-                    if (thrown == null && task.top != null) {
+                    if (thrown == null && spilled) {
                         parked(task);
                         return;
                     }
