@@ -102,6 +102,8 @@ public final class EventLoop {
     /** Steps between two scans for closed channels while the loop does not block. */
     private static final int CLOSED_CHANNEL_SCAN = 64;
     private int stepsSinceScan;
+    /** Number of steps begun; tells how soon a parked reader was woken (see ChannelWait.guessEmpty). */
+    long steps;
     private int timerSequence;
     private int taskIds;
     /**
@@ -293,6 +295,7 @@ public final class EventLoop {
 
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
+        steps++;
         long timeout;
         if (!ready.isEmpty()) {
             timeout = 0;
@@ -650,9 +653,9 @@ public final class EventLoop {
     public void sleep(long nanos) {
         TaskCore task = current;
         if (nanos == 0) {
-            task.waitSite = null;
+            // suspend(task, null, null) without its stores: a running task has no wait site,
+            // and nothing has spilled yet when a primitive parks
             parking = true;
-            lastSpilled = null;
             task.state = TaskCore.READY;
             ready.add(task);
             return;
@@ -679,13 +682,17 @@ public final class EventLoop {
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }
-        SocketAddress sender = channel.receive(dst);
-        if (sender != null) {
-            return sender;
-        }
         ChannelWait wait = channelWait(channel);
+        if (!wait.guessEmpty) {
+            SocketAddress sender = channel.receive(dst);
+            if (sender != null) {
+                return sender;
+            }
+            wait.guessEmpty = true;
+        }
         Object[] refs = wait.readRefs;
         refs[1] = dst;
+        wait.readParkedAt = steps;
         awaitChannel(wait, SelectionKey.OP_READ, primitiveFrame(current, RECEIVE, refs));
         return null;
     }
@@ -697,9 +704,14 @@ public final class EventLoop {
         EventLoop loop = EventLoop.current();
         Coroutines.resumeValue(loop);
         DatagramChannel channel = (DatagramChannel) frame.refs[0];
+        ChannelWait wait = (ChannelWait) frame.refs[2];
+        if (loop.steps - wait.readParkedAt <= 1) {
+            wait.guessEmpty = false; // ready at the very next select: trying first would have paid
+        }
         SocketAddress sender = channel.receive((ByteBuffer) frame.refs[1]);
         if (sender == null) {
-            loop.awaitChannel(loop.channelWait(channel), SelectionKey.OP_READ, frame);
+            wait.readParkedAt = loop.steps;
+            loop.awaitChannel(wait, SelectionKey.OP_READ, frame);
         } else {
             frame.refs[1] = null;
         }
@@ -775,13 +787,23 @@ public final class EventLoop {
         private int interest;
         private TaskCore reader;
         private TaskCore writer;
-        /** {channel, buffer} of a parked receive; {channel, buffer, target} of a parked send. */
+        /** {channel, buffer, this} of a parked receive; {channel, buffer, target} of a parked send. */
         final Object[] readRefs;
         final Object[] writeRefs;
+        /**
+         * The guess that a read would find nothing now: set when a receive tried first and
+         * missed, cleared when a task parked in receive was woken at the very next select (the
+         * data came at once, so trying first would have paid). While it is set, receive parks
+         * without trying: in a request-reply exchange over one loop the reply cannot have come
+         * yet, and a failed read is a system call as dear as the select that follows.
+         */
+        boolean guessEmpty;
+        /** The loop step in which the reader last parked. */
+        long readParkedAt;
 
         ChannelWait(EventLoop loop, SelectableChannel channel) {
             this.loop = loop;
-            this.readRefs = new Object[] {channel, null};
+            this.readRefs = new Object[] {channel, null, this};
             this.writeRefs = new Object[] {channel, null, null};
         }
 
