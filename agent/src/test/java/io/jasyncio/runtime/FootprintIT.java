@@ -75,6 +75,37 @@ class FootprintIT extends AsyncTestBase {
         finish(1);
     }
 
+    @Async
+    static void yieldOnce() {
+        Asyncio.sleep(Duration.ZERO);
+    }
+
+    /**
+     * The spawn workload's cost in allocation: a task that parks once and ends allocates the
+     * task and nothing else of its own (its one frame is the task), plus its share of the ready
+     * queue's growth. A separate frame per task (32 bytes) would exceed the budget.
+     */
+    @Test
+    void taskThatParksOnce_allocatesAtMost112Bytes() {
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            best = Math.min(best, run(() -> {
+                List<Task<Void>> tasks = new ArrayList<>(TASKS);
+                long before = allocatedBytes();
+                for (int i = 0; i < TASKS; i++) {
+                    tasks.add(Asyncio.createTask(FootprintIT::yieldOnce));
+                }
+                for (Task<Void> task : tasks) {
+                    task.await();
+                }
+                return (allocatedBytes() - before) / TASKS;
+            }));
+        }
+        System.out.println("FootprintIT: a task that parks once allocates " + best + " bytes");
+        assertTrue(best <= 112, "a task that parks once allocates " + best + " bytes; the budget is 112");
+        finish(1);
+    }
+
     private static long allocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
