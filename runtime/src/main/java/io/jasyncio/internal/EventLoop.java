@@ -44,7 +44,13 @@ import java.util.function.Function;
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
  * its result to the caller's frame and resumes that, until the task parks again (some method
  * set {@link #parking}) or its entry returns. The driver, not the Java stack, walks the chain,
- * so a resume costs the same at any call depth.
+ * so a resume costs the same at any call depth. When the method that returns held the task's
+ * own frame slot (see {@link Frame}), the driver frees the slot for the next method to park.
+ *
+ * <h2>The ready queue</h2>
+ * A ring of task references ({@link ReadyQueue}); a task is in it at most once (its state is
+ * READY or NEW while it is). {@code sleep(0)} puts the running task at its end directly, the
+ * cheapest park there is: no timer, no wait site, no frame beyond the task's own.
  *
  * <h2>Channels</h2>
  * A channel is registered once and keeps its key (and its {@link ChannelWait}) until it is
@@ -109,7 +115,8 @@ public final class EventLoop {
     /**
      * The tasks, oldest first: head and tail of a list singly linked through
      * {@code TaskCore.nextLive}. It may still hold tasks that ended ({@link #endedLinked} of
-     * them); {@link #sweepLive} drops them once they outnumber the live ones.
+     * them); {@link #sweepLive} drops them once they are more than half as many as the live
+     * ones (plus 1024), so a task that ended stays reachable a little longer, never for ever.
      */
     private TaskCore live;
     private TaskCore liveTail;
@@ -543,7 +550,7 @@ public final class EventLoop {
         }
         task.flags = flags;
         liveCount--;
-        if (++endedLinked > liveCount && endedLinked >= 1024) {
+        if (++endedLinked > (liveCount >> 1) + 1024) { // ended tasks kept linked: at most half the live ones, plus a few
             sweepLive();
         }
         task.wakeWaiters();

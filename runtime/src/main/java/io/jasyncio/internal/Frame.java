@@ -45,7 +45,7 @@ public class Frame {
     Frame() {}
 
     /** For runtime primitives that park with a frame of their own. */
-    Frame(Resumer resumer, Object[] refs) {
+    Frame(Resumer resumer, Object... refs) {
         this.resumer = resumer;
         this.refs = refs;
     }
