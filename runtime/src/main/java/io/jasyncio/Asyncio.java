@@ -67,17 +67,19 @@ public final class Asyncio {
     @Async
     public static void sleep(Duration delay) {
         Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("sleep delay is negative: " + delay);
-        }
-        long nanos;
-        try {
-            nanos = delay.toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE / 4;
+        long nanos = 0;
+        if (!delay.isZero()) { // sleep(ZERO), the yield, is the call worth a fast path
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("sleep delay is negative: " + delay);
+            }
+            try {
+                nanos = Math.min(delay.toNanos(), Long.MAX_VALUE / 4);
+            } catch (ArithmeticException tooLong) {
+                nanos = Long.MAX_VALUE / 4;
+            }
         }
         EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.sleep");
-        loop.sleep(Math.min(nanos, Long.MAX_VALUE / 4));
+        loop.sleep(nanos);
     }
 
     /**

@@ -73,11 +73,12 @@ public final class Coroutines {
 
     /**
      * A frame to spill into: {@code reuse} when the method was itself resumed (its frame is
-     * already linked to its caller), otherwise a new one. The arrays are sized for the
-     * suspension point; stale references past the new size are cleared.
+     * already linked to its caller); otherwise the parking task's own frame slot when it is
+     * free (see {@link Frame}), or a new frame. The arrays are sized for the suspension point;
+     * stale references past the new size are cleared.
      */
     public static Frame frame(Frame reuse, int refs, int prims) {
-        Frame frame = reuse != null ? reuse : new Frame();
+        Frame frame = reuse != null ? reuse : freeSlotOrNew();
         if (refs > 0) {
             Object[] array = frame.refs;
             if (array == null || array.length < refs) {
@@ -97,16 +98,40 @@ public final class Coroutines {
     }
 
     /**
+     * The current task when its frame slot is free, else a new frame. Only the loop found
+     * through {@link EventLoop#sole} is asked (no thread-local lookup on this path): on a thread
+     * whose loop is not that one, a new frame is simply made.
+     */
+    private static Frame freeSlotOrNew() {
+        EventLoop loop = EventLoop.sole;
+        if (loop != null && loop.thread == Thread.currentThread()) {
+            TaskCore task = loop.current;
+            if (task != null && task.resumer == null) {
+                return task;
+            }
+        }
+        return new Frame();
+    }
+
+    /**
      * Links a frame just spilled into the parking task's chain: it becomes the caller of the
      * frame spilled before it (the callee's), or the task's innermost frame when the callee
-     * was a primitive that parked without a frame.
+     * was a primitive that parked without a frame. Setting the resumer marks the task's slot
+     * taken when the frame is the slot.
      */
     public static void parked(Frame frame, Resumer resumer, EventLoop loop) {
-        frame.resumer = resumer;
+        // Each reference store costs a GC barrier: a frame re-spilled by the method it holds
+        // already has its resumer, and a task re-parking its innermost frame already has it as top.
+        if (frame.resumer != resumer) {
+            frame.resumer = resumer;
+        }
         Frame callee = loop.lastSpilled;
         if (callee == null) {
-            loop.current.top = frame;
-        } else {
+            TaskCore task = loop.current;
+            if (task.top != frame) {
+                task.top = frame;
+            }
+        } else if (callee.caller != frame) {
             callee.caller = frame;
         }
         loop.lastSpilled = frame;

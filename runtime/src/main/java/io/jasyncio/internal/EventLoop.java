@@ -11,11 +11,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -44,13 +44,32 @@ import java.util.function.Function;
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
  * its result to the caller's frame and resumes that, until the task parks again (some method
  * set {@link #parking}) or its entry returns. The driver, not the Java stack, walks the chain,
- * so a resume costs the same at any call depth.
+ * so a resume costs the same at any call depth. When the method that returns held the task's
+ * own frame slot (see {@link Frame}), the driver frees the slot for the next method to park.
+ *
+ * <h2>The ready queue</h2>
+ * A ring of task references ({@link ReadyQueue}); a task is in it at most once (its state is
+ * READY or NEW while it is). {@code sleep(0)} puts the running task at its end directly, the
+ * cheapest park there is: no timer, no wait site, no frame beyond the task's own.
+ *
+ * <h2>Channels</h2>
+ * A channel is registered once and keeps its key (and its {@link ChannelWait}) until it is
+ * closed. Interest in an operation is added when a task parks for it and dropped lazily, only
+ * when {@code select} reports the channel ready with nobody waiting: a task that reads until
+ * the channel is empty and parks again, the usual loop, costs no {@code epoll_ctl}. Ready keys
+ * are handed to a consumer ({@code Selector.select(Consumer)}), so a step allocates no
+ * iterator; a parking {@code receive} or {@code send} spills into the task's own frame and a
+ * per-channel array, so it allocates nothing either.
  *
  * <h2>What was rejected</h2>
  * A {@code ThreadLocal} read after every suspending call (a woven method keeps the loop it got
  * on entry in a local instead, and the lookup itself first tries {@link #sole}); re-entering
  * the whole chain of methods from the task's entry on resume, as Quasar, Kilim and JavaFlow
- * do; one wrapper object per timer (a task is its own timer entry).
+ * do; one wrapper object per timer (a task is its own timer entry); an {@code ArrayDeque} for
+ * the ready queue (it never shrinks: see {@link ReadyQueue}); a doubly linked list of live
+ * tasks (a field per task; tasks that ended are dropped from the singly linked one in sweeps
+ * that cost O(1) per task); scanning every key for closed channels at every step (done before
+ * the loop blocks, and every {@link #CLOSED_CHANNEL_SCAN} steps otherwise).
  */
 public final class EventLoop {
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
@@ -74,17 +93,36 @@ public final class EventLoop {
     /** The task being stepped; null between steps. */
     TaskCore current;
 
-    private final ArrayDeque<TaskCore> ready = new ArrayDeque<>();
+    private final ReadyQueue ready = new ReadyQueue();
     private final TimerHeap timers = new TimerHeap();
     private final Clock clock;
     private Selector selector;
+    /** Hands each key {@code select} found ready to its {@link ChannelWait}; one instance, no allocation per step. */
+    private final Consumer<SelectionKey> onReadyKey = key -> {
+        Object wait = key.attachment();
+        if (wait instanceof ChannelWait && key.isValid()) {
+            ((ChannelWait) wait).ready(key.readyOps());
+        }
+    };
     private int channelWaiters;
-    private long timerSequence;
+    /** Steps between two scans for closed channels while the loop does not block. */
+    private static final int CLOSED_CHANNEL_SCAN = 64;
+    private int stepsSinceScan;
+    /** Number of steps begun; tells how soon a parked reader was woken (see ChannelWait.guessEmpty). */
+    long steps;
+    private int timerSequence;
     private int taskIds;
-    /** The tasks that have not ended, oldest first: head and tail of a doubly linked list. */
+    /**
+     * The tasks, oldest first: head and tail of a list singly linked through
+     * {@code TaskCore.nextLive}. It may still hold tasks that ended ({@link #endedLinked} of
+     * them); {@link #sweepLive} drops them once they are more than half as many as the live
+     * ones (plus 1024), so a task that ended stays reachable a little longer, never for ever.
+     */
     private TaskCore live;
     private TaskCore liveTail;
+    /** The tasks that have not ended. */
     private int liveCount;
+    private int endedLinked;
     /** Failed tasks nobody awaited yet; reported when the loop closes. */
     private final List<TaskCore> failures = new ArrayList<>();
     /** The tasks whose failure was reported as never retrieved when the loop closed. */
@@ -216,7 +254,6 @@ public final class EventLoop {
 
     /** Adds a new task to the loop: it joins the live tasks and the end of the ready queue, still NEW. */
     public void schedule(TaskCore task) {
-        task.previousLive = liveTail;
         if (liveTail == null) {
             live = task;
         } else {
@@ -236,13 +273,17 @@ public final class EventLoop {
      * something that can never happen is cancelled again.
      */
     private void cancelLeftovers() {
-        while (live != null) {
-            TaskCore next;
-            for (TaskCore task = live; task != null; task = next) {
-                next = task.nextLive; // cancel() of a task that never started unlinks it
+        while (liveCount > 0) {
+            List<TaskCore> left = new ArrayList<>(liveCount);
+            for (TaskCore task = live; task != null; task = task.nextLive) {
+                if (task.state != TaskCore.DONE) {
+                    left.add(task);
+                }
+            }
+            for (TaskCore task : left) {
                 task.cancel();
             }
-            while (live != null && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
+            while (liveCount > 0 && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
                 runOnce();
             }
         }
@@ -250,10 +291,10 @@ public final class EventLoop {
 
     private void reportLostFailures(TaskCore main) {
         for (TaskCore task : failures) {
-            if (task != main && !task.retrieved) {
-                lostFailures.add(task.name() + ": " + task.failure);
+            if (task != main && (task.flags & TaskCore.RETRIEVED) == 0) {
+                lostFailures.add(task.name() + ": " + task.failure());
                 System.err.println("jasyncio: exception of task " + task.name() + " was never retrieved:");
-                task.failure.printStackTrace();
+                task.failure().printStackTrace();
             }
         }
         failures.clear();
@@ -261,7 +302,7 @@ public final class EventLoop {
 
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
-        wakeWaitersOfClosedChannels();
+        steps++;
         long timeout;
         if (!ready.isEmpty()) {
             timeout = 0;
@@ -272,7 +313,18 @@ public final class EventLoop {
         } else {
             throw deadlock();
         }
-        poll(timeout);
+        if (channelWaiters > 0) {
+            if (timeout != 0 || ++stepsSinceScan >= CLOSED_CHANNEL_SCAN) {
+                stepsSinceScan = 0;
+                wakeWaitersOfClosedChannels();
+                if (timeout != 0 && !ready.isEmpty()) {
+                    timeout = 0;
+                }
+            }
+            select(timeout);
+        } else if (timeout > 0) {
+            clock.idle(timeout);
+        }
         if (!timers.isEmpty()) {
             long now = now();
             while (!timers.isEmpty() && timers.peek().deadline <= now) {
@@ -306,7 +358,7 @@ public final class EventLoop {
      */
     public String leftovers() {
         StringBuilder out = new StringBuilder();
-        if (live != null || liveCount != 0) {
+        if (liveCount != 0) {
             out.append(liveCount).append(" tasks not ended: ").append(describeLive()).append("; ");
         }
         if (!timers.isEmpty()) {
@@ -324,39 +376,31 @@ public final class EventLoop {
     private String describeLive() {
         StringBuilder out = new StringBuilder();
         for (TaskCore task = live; task != null; task = task.nextLive) {
+            if (task.state == TaskCore.DONE) {
+                continue;
+            }
             out.append(out.length() == 0 ? "" : ", ").append(task);
-            if (task.awaiting != null) {
-                out.append(" awaiting ").append(task.awaiting.name());
+            TaskCore awaited = TaskCore.awaited(task);
+            if (awaited != null) {
+                out.append(" awaiting ").append(awaited.name());
             }
         }
         return out.toString();
     }
 
-    private void poll(long timeoutNanos) {
-        if (channelWaiters == 0 || selector == null) {
-            if (timeoutNanos > 0) {
-                clock.idle(timeoutNanos);
-            }
-            return;
-        }
+    /** Waits for channels (at most {@code timeoutNanos}; for ever when negative) and wakes their tasks. */
+    private void select(long timeoutNanos) {
         try {
             if (timeoutNanos == 0) {
-                selector.selectNow();
+                selector.selectNow(onReadyKey);
             } else if (timeoutNanos < 0) {
-                selector.select();
+                selector.select(onReadyKey);
             } else {
-                selector.select(Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+                selector.select(onReadyKey, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("select failed", e);
         }
-        for (SelectionKey key : selector.selectedKeys()) {
-            ChannelWait wait = (ChannelWait) key.attachment();
-            if (wait != null && key.isValid()) {
-                wait.ready(key.readyOps());
-            }
-        }
-        selector.selectedKeys().clear();
     }
 
     /**
@@ -366,9 +410,6 @@ public final class EventLoop {
      * Must run before {@code select}, which forgets cancelled keys.
      */
     private void wakeWaitersOfClosedChannels() {
-        if (channelWaiters == 0 || selector == null) {
-            return;
-        }
         for (SelectionKey key : selector.keys()) {
             if (!key.isValid() && key.attachment() instanceof ChannelWait) {
                 ((ChannelWait) key.attachment()).ready(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -380,18 +421,28 @@ public final class EventLoop {
     private void step(TaskCore task) {
         current = task;
         task.state = TaskCore.RUNNING;
-        task.waitSite = null;
-        Object value = task.resumeValue;
-        Throwable failure = task.resumeFailure;
-        task.resumeValue = null;
-        task.resumeFailure = null;
+        if (task.waitSite != null) {
+            task.waitSite = null;
+        }
+        Object value = task.value;
+        Throwable failure = null;
+        if (value != null) {
+            if ((task.flags & TaskCore.FAILS) != 0) {
+                failure = (Throwable) value;
+                value = null;
+                task.flags &= ~TaskCore.FAILS;
+            }
+            task.value = null;
+        }
+        // top stays as it is while the task runs (one store less per step): the next park
+        // sets it (Coroutines.parked), the end of the task clears it.
         Object start = task.top;
-        task.top = null;
         Frame frame = start instanceof Frame ? (Frame) start : null;
         try {
             for (;;) {
                 Object result = null;
                 Throwable thrown = null;
+                boolean slotWasFree = task.resumer == null;
                 try {
                     if (frame == null) {
                         Object body = start;
@@ -410,20 +461,27 @@ public final class EventLoop {
                 } catch (Throwable e) {
                     thrown = e;
                 }
-                resumeFrame = null;
+                if (resumeFrame != null) {
+                    resumeFrame = null; // not consumed: a primitive's resumer does not ask for it
+                }
                 resumeValue = null;
                 resumeFailure = null;
                 if (parking) {
+                    boolean spilled = lastSpilled != null;
                     parking = false;
                     lastSpilled = null;
-                    if (thrown == null && task.top != null) {
+                    if (thrown == null && spilled) {
                         parked(task);
                         return;
                     }
                     // The suspension was not caught by woven code: the task cannot resume, so
                     // whatever it parked on must forget it (a dead task handed a lock would
-                    // keep it for ever).
+                    // keep it for ever), and the task's frame slot, if the abandoned unwinding
+                    // took it, is free again.
                     task.top = null;
+                    if (slotWasFree) {
+                        task.clearSlot();
+                    }
                     abandonWait(task);
                     if (thrown == null) {
                         thrown = new IllegalStateException("task " + task.name() + " parked, but no woven method "
@@ -431,7 +489,13 @@ public final class EventLoop {
                                 + "or weave the classes with jasyncio-maven-plugin");
                     }
                 }
-                Frame caller = frame == null ? null : frame.caller;
+                Frame caller = null;
+                if (frame != null) {
+                    caller = frame.caller;
+                    if (frame == task) {
+                        task.clearSlot(); // its method returned: the slot is free for the next one
+                    }
+                }
                 if (caller == null) {
                     finish(task, result, thrown);
                     return;
@@ -461,8 +525,8 @@ public final class EventLoop {
         if (task.state == TaskCore.RUNNING) {
             task.state = TaskCore.PARKED;
         }
-        if (task.cancelPending) {
-            task.cancelPending = false;
+        if ((task.flags & TaskCore.CANCEL_PENDING) != 0) {
+            task.flags &= ~TaskCore.CANCEL_PENDING;
             cancelParked(task);
         }
     }
@@ -471,32 +535,81 @@ public final class EventLoop {
     void finish(TaskCore task, Object result, Throwable failure) {
         task.state = TaskCore.DONE;
         task.top = null;
-        task.cancelPending = false;
-        if (failure instanceof CancellationException) {
-            task.cancelled = true;
-        } else if (failure != null) {
-            failures.add(task);
+        task.clearSlot();
+        byte flags = (byte) (task.flags & ~(TaskCore.CANCEL_PENDING | TaskCore.FAILS));
+        if (failure == null) {
+            task.value = result;
+        } else {
+            task.value = failure;
+            flags |= TaskCore.FAILS;
+            if (failure instanceof CancellationException) {
+                flags |= TaskCore.CANCELLED;
+            } else {
+                failures.add(task);
+            }
         }
-        task.result = result;
-        task.failure = failure;
-        unlinkLive(task);
+        task.flags = flags;
+        liveCount--;
+        endedLinked++;
+        trimLive();
+        if (endedLinked > (liveCount >> 1) + 1024) { // ended tasks kept linked: at most half the live ones, plus a few
+            sweepLive();
+        }
         task.wakeWaiters();
     }
 
-    private void unlinkLive(TaskCore task) {
-        if (task.previousLive != null) {
-            task.previousLive.nextLive = task.nextLive;
-        } else if (live == task) {
-            live = task.nextLive;
+    /**
+     * Drops the tasks that ended at the head of the list of live tasks and right after it: tasks
+     * mostly end in the order they were made, the oldest (often main) living on, so this O(1)
+     * step usually keeps the list clean without a {@link #sweepLive} (which visits every task,
+     * a cache miss each when there are a million).
+     */
+    private void trimLive() {
+        TaskCore head = live;
+        while (head != null && head.state == TaskCore.DONE) {
+            TaskCore next = head.nextLive;
+            head.nextLive = null;
+            head = next;
+            endedLinked--;
         }
-        if (task.nextLive != null) {
-            task.nextLive.previousLive = task.previousLive;
-        } else if (liveTail == task) {
-            liveTail = task.previousLive;
+        live = head;
+        if (head == null) {
+            liveTail = null;
+            return;
         }
-        task.previousLive = null;
-        task.nextLive = null;
-        liveCount--;
+        TaskCore next;
+        while ((next = head.nextLive) != null && next.state == TaskCore.DONE) {
+            head.nextLive = next.nextLive;
+            next.nextLive = null;
+            endedLinked--;
+            if (liveTail == next) {
+                liveTail = head;
+            }
+        }
+    }
+
+    /** Drops every task that ended from the list of live tasks; O(1) per task ended, amortised. */
+    private void sweepLive() {
+        TaskCore last = null;
+        for (TaskCore task = live; task != null; ) {
+            TaskCore next = task.nextLive;
+            if (task.state == TaskCore.DONE) {
+                task.nextLive = null;
+            } else {
+                if (last == null) {
+                    live = task;
+                } else {
+                    last.nextLive = task;
+                }
+                last = task;
+            }
+            task = next;
+        }
+        if (last == null) {
+            live = null;
+        }
+        liveTail = last;
+        endedLinked = 0;
     }
 
     // ------------------------------------------------------------------ parking and waking
@@ -515,14 +628,51 @@ public final class EventLoop {
         }
     }
 
+    /**
+     * A frame for a runtime primitive that parks {@code task} and must run again when it
+     * resumes: the task's own frame slot when it is free, a new frame otherwise.
+     */
+    static Frame primitiveFrame(TaskCore task, Resumer resumer, Object[] refs) {
+        if (task.resumer == null) {
+            task.resumer = resumer;
+            task.refs = refs;
+            return task;
+        }
+        return new Frame(resumer, refs);
+    }
+
     /** Makes a parked task ready to resume with {@code value} or {@code failure}. */
     public void wake(TaskCore task, Object value, Throwable failure) {
-        if (task.state == TaskCore.DONE) {
+        if (failure == null) {
+            wake(task, value);
+        } else {
+            wakeFailing(task, failure);
+        }
+    }
+
+    /** Makes a parked task ready; its suspending call returns {@code value}. */
+    void wake(TaskCore task, Object value) {
+        byte state = task.state;
+        if (state == TaskCore.DONE) {
             return;
         }
-        task.resumeValue = value;
-        task.resumeFailure = failure;
-        if (task.state != TaskCore.READY) {
+        task.value = value;
+        task.flags &= ~TaskCore.FAILS;
+        if (state != TaskCore.READY) {
+            task.state = TaskCore.READY;
+            ready.add(task);
+        }
+    }
+
+    /** Makes a parked task ready; its suspending call throws {@code failure}. */
+    void wakeFailing(TaskCore task, Throwable failure) {
+        byte state = task.state;
+        if (state == TaskCore.DONE) {
+            return;
+        }
+        task.value = failure;
+        task.flags |= TaskCore.FAILS;
+        if (state != TaskCore.READY) {
             task.state = TaskCore.READY;
             ready.add(task);
         }
@@ -531,15 +681,7 @@ public final class EventLoop {
     /** Cancels a task that is parked, or woken and not yet run. */
     void cancelParked(TaskCore task) {
         abandonWait(task);
-        wake(task, null, new CancellationException("Task " + task.name() + " was cancelled"));
-    }
-
-    void forgetAwaiter(TaskCore task) {
-        TaskCore awaited = task.awaiting;
-        task.awaiting = null;
-        if (awaited != null) {
-            awaited.removeWaiter(task);
-        }
+        wakeFailing(task, new CancellationException("Task " + task.name() + " was cancelled"));
     }
 
     // ------------------------------------------------------------------ primitives
@@ -550,7 +692,9 @@ public final class EventLoop {
     public void sleep(long nanos) {
         TaskCore task = current;
         if (nanos == 0) {
-            suspend(task, null, null);
+            // suspend(task, null, null) without its stores: a running task has no wait site,
+            // and nothing has spilled yet when a primitive parks
+            parking = true;
             task.state = TaskCore.READY;
             ready.add(task);
             return;
@@ -577,11 +721,18 @@ public final class EventLoop {
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }
-        SocketAddress sender = channel.receive(dst);
-        if (sender != null) {
-            return sender;
+        ChannelWait wait = channelWait(channel);
+        if (!wait.guessEmpty) {
+            SocketAddress sender = channel.receive(dst);
+            if (sender != null) {
+                return sender;
+            }
+            wait.guessEmpty = true;
         }
-        awaitChannel(channel, SelectionKey.OP_READ, new Frame(RECEIVE, channel, dst));
+        Object[] refs = wait.readRefs;
+        refs[1] = dst;
+        wait.readParkedAt = steps;
+        awaitChannel(wait, SelectionKey.OP_READ, primitiveFrame(current, RECEIVE, refs));
         return null;
     }
 
@@ -592,9 +743,16 @@ public final class EventLoop {
         EventLoop loop = EventLoop.current();
         Coroutines.resumeValue(loop);
         DatagramChannel channel = (DatagramChannel) frame.refs[0];
+        ChannelWait wait = (ChannelWait) frame.refs[2];
+        if (loop.steps - wait.readParkedAt <= 1) {
+            wait.guessEmpty = false; // ready at the very next select: trying first would have paid
+        }
         SocketAddress sender = channel.receive((ByteBuffer) frame.refs[1]);
         if (sender == null) {
-            loop.awaitChannel(channel, SelectionKey.OP_READ, frame);
+            wait.readParkedAt = loop.steps;
+            loop.awaitChannel(wait, SelectionKey.OP_READ, frame);
+        } else {
+            frame.refs[1] = null;
         }
         return sender;
     };
@@ -607,7 +765,11 @@ public final class EventLoop {
         if (channel.send(src, target) > 0 || !src.hasRemaining()) {
             return;
         }
-        awaitChannel(channel, SelectionKey.OP_WRITE, new Frame(SEND, channel, src, target));
+        ChannelWait wait = channelWait(channel);
+        Object[] refs = wait.writeRefs;
+        refs[1] = src;
+        refs[2] = target;
+        awaitChannel(wait, SelectionKey.OP_WRITE, primitiveFrame(current, SEND, refs));
     }
 
     private static final Resumer SEND = frame -> {
@@ -619,42 +781,69 @@ public final class EventLoop {
         DatagramChannel channel = (DatagramChannel) frame.refs[0];
         ByteBuffer src = (ByteBuffer) frame.refs[1];
         if (channel.send(src, (SocketAddress) frame.refs[2]) == 0 && src.hasRemaining()) {
-            loop.awaitChannel(channel, SelectionKey.OP_WRITE, frame);
+            loop.awaitChannel(loop.channelWait(channel), SelectionKey.OP_WRITE, frame);
+        } else {
+            frame.refs[1] = null;
+            frame.refs[2] = null;
         }
         return null;
     };
 
     /** Parks the current task until {@code channel} is ready for {@code operation}. */
     public void awaitChannel(SelectableChannel channel, int operation, Frame frame) throws IOException {
+        awaitChannel(channelWait(channel), operation, frame);
+    }
+
+    private void awaitChannel(ChannelWait wait, int operation, Frame frame) {
         TaskCore task = current;
-        if (selector == null) {
-            selector = Selector.open();
-        }
-        SelectionKey key = channel.keyFor(selector);
-        ChannelWait wait;
-        if (key == null) {
-            wait = new ChannelWait(this);
-            key = channel.register(selector, 0, wait);
-            wait.key = key;
-        } else {
-            wait = (ChannelWait) key.attachment();
-        }
         wait.park(task, operation);
         suspend(task, wait, frame);
     }
 
+    /** The channel's registration with this loop's selector, made on first use. */
+    private ChannelWait channelWait(SelectableChannel channel) throws IOException {
+        if (selector == null) {
+            selector = Selector.open();
+        }
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null) {
+            return (ChannelWait) key.attachment();
+        }
+        ChannelWait wait = new ChannelWait(this, channel);
+        wait.key = channel.register(selector, 0, wait);
+        return wait;
+    }
+
     /**
      * The tasks parked on one channel: at most one reader and one writer, as a second one
-     * could only steal the first one's data.
+     * could only steal the first one's data. It keeps the arrays that a parked {@code receive}
+     * and {@code send} spill their arguments into, so that parking allocates nothing.
      */
     static final class ChannelWait implements WaitSite {
         private final EventLoop loop;
         SelectionKey key;
+        /** The operations the key is interested in, as last set; dropped lazily, see the class comment of EventLoop. */
+        private int interest;
         private TaskCore reader;
         private TaskCore writer;
+        /** {channel, buffer, this} of a parked receive; {channel, buffer, target} of a parked send. */
+        final Object[] readRefs;
+        final Object[] writeRefs;
+        /**
+         * The guess that a read would find nothing now: set when a receive tried first and
+         * missed, cleared when a task parked in receive was woken at the very next select (the
+         * data came at once, so trying first would have paid). While it is set, receive parks
+         * without trying: in a request-reply exchange over one loop the reply cannot have come
+         * yet, and a failed read is a system call as dear as the select that follows.
+         */
+        boolean guessEmpty;
+        /** The loop step in which the reader last parked. */
+        long readParkedAt;
 
-        ChannelWait(EventLoop loop) {
+        ChannelWait(EventLoop loop, SelectableChannel channel) {
             this.loop = loop;
+            this.readRefs = new Object[] {channel, null, this};
+            this.writeRefs = new Object[] {channel, null, null};
         }
 
         void park(TaskCore task, int operation) {
@@ -673,39 +862,55 @@ public final class EventLoop {
                 writer = task;
             }
             loop.channelWaiters++;
-            key.interestOps(key.interestOps() | operation);
+            if ((interest & operation) == 0) {
+                interest |= operation;
+                key.interestOps(interest);
+            }
         }
 
         void ready(int readyOps) {
-            if ((readyOps & SelectionKey.OP_READ) != 0 && reader != null) {
-                TaskCore task = reader;
-                release(task);
-                loop.wake(task, null, null);
+            int unwanted = 0;
+            if ((readyOps & SelectionKey.OP_READ) != 0) {
+                if (reader != null) {
+                    TaskCore task = reader;
+                    release(task);
+                    loop.wake(task, null);
+                } else {
+                    unwanted |= SelectionKey.OP_READ;
+                }
             }
-            if ((readyOps & SelectionKey.OP_WRITE) != 0 && writer != null) {
-                TaskCore task = writer;
-                release(task);
-                loop.wake(task, null, null);
+            if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+                if (writer != null) {
+                    TaskCore task = writer;
+                    release(task);
+                    loop.wake(task, null);
+                } else {
+                    unwanted |= SelectionKey.OP_WRITE;
+                }
+            }
+            if ((interest & unwanted) != 0) {
+                interest &= ~unwanted;
+                try {
+                    key.interestOps(interest);
+                } catch (RuntimeException closed) {
+                    // the channel was closed meanwhile; nothing to watch any more
+                }
             }
         }
 
+        /** Forgets {@code task}; the key's interest stays until select finds nobody waiting. */
         private void release(TaskCore task) {
-            int operation = 0;
+            boolean was = false;
             if (reader == task) {
                 reader = null;
-                operation |= SelectionKey.OP_READ;
+                was = true;
             }
             if (writer == task) {
                 writer = null;
-                operation |= SelectionKey.OP_WRITE;
+                was = true;
             }
-            if (operation != 0) {
+            if (was) {
                 loop.channelWaiters--;
-                try {
-                    key.interestOps(key.interestOps() & ~operation);
-                } catch (RuntimeException closed) {
-                    // the channel was closed meanwhile; the task sees it when it retries
-                }
             }
         }
 

@@ -1,7 +1,5 @@
 package io.jasyncio.internal;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
@@ -9,8 +7,28 @@ import java.util.concurrent.CompletionException;
  * The machinery of a task, kept out of the public {@link io.jasyncio.Task}. The states and
  * their transitions are drawn on {@code Task}.
  *
- * <p>A task is its own timer entry for {@code sleep} and its own node in the loop's list of
- * live tasks, so a parked task costs this object and its frames, nothing else.
+ * <h2>Why so few fields</h2>
+ * A million parked tasks are the case worth every word: a task parked one call deep in
+ * {@code sleep} costs this one object (88 bytes with compressed references) and its slot in
+ * the timer heap, nothing else. To get there:
+ * <ul>
+ * <li>the task is its own timer entry for {@code sleep}, its own frame for the first method
+ *     that parks (see {@link Frame}), its own node in the loop's list of live tasks and in the
+ *     {@link WaitQueue} it waits in;
+ * <li>{@link #value} holds the value (or exception) the task resumes with while it is ready,
+ *     and its outcome once done, told apart by {@link #FAILS};
+ * <li>the tasks awaiting this one form a ring through their own queue links (a task parked in
+ *     {@code await} is in no wait queue), and each of them keeps the task it awaits in its
+ *     {@code value} until woken;
+ * <li>flags share a byte; the timer sequence is an {@code int} compared by difference; the
+ *     list of live tasks is singly linked, tasks that ended being dropped from it lazily;
+ * <li>a given name, rare, shares one field with the ring of awaiters; {@code Task-N} names are
+ *     made when asked for.
+ * </ul>
+ * Rejected: a separate object per task for rare fields (an allocation per await or per named
+ * task); the ready queue linked through the tasks (a primitive that woke a task still in its
+ * wait queue would corrupt both; an array ring costs no field and gives its memory back when
+ * it drains).
  */
 public abstract class TaskCore extends TimerEntry {
     static final byte NEW = 0;
@@ -19,55 +37,67 @@ public abstract class TaskCore extends TimerEntry {
     static final byte PARKED = 3;
     static final byte DONE = 4;
 
+    /** Flag: cancel() arrived while the task was running; delivered when it next parks. */
+    static final byte CANCEL_PENDING = 1;
+    /** Flag: the task ended by a CancellationException. */
+    static final byte CANCELLED = 2;
+    /** Flag: someone retrieved the outcome (await, result), so a failure was not lost. */
+    static final byte RETRIEVED = 4;
+    /** Flag: {@link #value} is a Throwable: the failure to resume with, or the task's failure once done. */
+    static final byte FAILS = 8;
+
     final EventLoop loop;
     final int id;
-    private String name;
     byte state = NEW;
-    /** Set when cancel() arrived while the task was running; delivered when it next parks. */
-    boolean cancelPending;
-    /** True once the task ended by a CancellationException. */
-    boolean cancelled;
-    /** True once someone retrieved the outcome (await, result), so a failure was not lost. */
-    boolean retrieved;
+    /** {@link #CANCEL_PENDING}, {@link #CANCELLED}, {@link #RETRIEVED}, {@link #FAILS}. */
+    byte flags;
     /**
      * The body (an AsyncCallable or AsyncRunnable) until the first step, then, while parked,
-     * the innermost parked frame; null while running. One field for both: a task never needs
-     * both at once, and a parked task is the common case worth every word.
+     * the innermost parked frame (often the task itself); null while running and once done.
      */
     Object top;
     /** What the task waits on while PARKED, and after it was woken until it runs. */
     WaitSite waitSite;
-    /** The value or failure the task resumes with at its next step. */
-    Object resumeValue;
-    Throwable resumeFailure;
-    /** The outcome once DONE. */
-    Object result;
-    Throwable failure;
-    /** Tasks awaiting this one: null, one TaskCore, or a List of them. */
-    private Object waiters;
+    /**
+     * READY: the value the task resumes with, or the exception it resumes by ({@link #FAILS}).
+     * PARKED in {@code await}: the task awaited. DONE: the result, or the failure ({@link #FAILS}).
+     */
+    Object value;
+    /** Null; the first of the tasks awaiting this one (a TaskCore); or a {@link Named}. */
+    private Object extra;
     /**
      * Neighbours in the {@link WaitQueue} the task is parked in, first-in first-out; null when
      * not queued or at an end (the queue knows its head, so membership needs no back pointer).
+     * While the task is parked in {@code await}: its neighbours in the awaited task's ring of
+     * awaiters, never null.
      */
     TaskCore queuePrevious;
     TaskCore queueNext;
-    /** The loop's doubly linked list of tasks that have not ended. */
-    TaskCore previousLive;
+    /** The next in the loop's list of tasks, oldest first; may be a task that has ended. */
     TaskCore nextLive;
+
+    /** A task with a given name, and the first of its awaiters. */
+    private static final class Named {
+        final String name;
+        TaskCore firstWaiter;
+
+        Named(String name) {
+            this.name = name;
+        }
+    }
 
     protected TaskCore(EventLoop loop, Object body, String name) {
         this.loop = loop;
         this.top = body;
         this.id = loop.nextTaskId();
-        this.name = name;
+        if (name != null) {
+            this.extra = new Named(name);
+        }
     }
 
     /** The task's name: the one given, or {@code Task-N}. */
     public final String name() {
-        if (name == null) {
-            name = "Task-" + id;
-        }
-        return name;
+        return extra instanceof Named ? ((Named) extra).name : "Task-" + id;
     }
 
     /** Whether the task has ended (normally, by an exception, or cancelled), without parking. */
@@ -77,7 +107,7 @@ public abstract class TaskCore extends TimerEntry {
 
     /** Whether the task has ended cancelled, without parking. */
     public final boolean isCancelled() {
-        return state == DONE && cancelled;
+        return state == DONE && (flags & CANCELLED) != 0;
     }
 
     /**
@@ -98,7 +128,7 @@ public abstract class TaskCore extends TimerEntry {
                 loop.finish(this, null, new CancellationException("Task " + name() + " was cancelled before it started"));
                 return true;
             case RUNNING:
-                cancelPending = true;
+                flags |= CANCEL_PENDING;
                 return true;
             default:
                 loop.cancelParked(this);
@@ -106,13 +136,18 @@ public abstract class TaskCore extends TimerEntry {
         }
     }
 
+    /** The failure the task ended with, or null; the task must be done. */
+    final Throwable failure() {
+        return (flags & FAILS) != 0 ? (Throwable) value : null;
+    }
+
     /** The outcome as {@code await} reports it; the task must be done. */
     final Object outcome() {
-        retrieved = true;
-        if (failure == null) {
-            return result;
+        flags |= RETRIEVED;
+        if ((flags & FAILS) == 0) {
+            return value;
         }
-        throw Coroutines.<RuntimeException>sneakyThrow(reported(failure));
+        throw Coroutines.<RuntimeException>sneakyThrow(reported((Throwable) value));
     }
 
     /** A failure as {@code await} and {@code run} throw it. */
@@ -149,70 +184,90 @@ public abstract class TaskCore extends TimerEntry {
         return null;
     }
 
-    private static final WaitSite AWAITED = task -> {
-        // The awaited task is found through the waiter's resume path; removing it is a scan
-        // of (usually) one waiter.
-        task.loop.forgetAwaiter(task);
+    /** The site of a task parked in await; the awaited task is in the waiter's {@code value}. */
+    private static final WaitSite AWAITED = waiter -> {
+        if (waiter.queueNext != null) { // still in the ring: not woken yet
+            ((TaskCore) waiter.value).removeWaiter(waiter);
+        }
     };
 
+    /** The task {@code task} awaits, or null when it is not parked in await. */
+    static TaskCore awaited(TaskCore task) {
+        return task.waitSite == AWAITED && task.queueNext != null ? (TaskCore) task.value : null;
+    }
+
+    private TaskCore firstWaiter() {
+        return extra instanceof TaskCore ? (TaskCore) extra : extra instanceof Named ? ((Named) extra).firstWaiter : null;
+    }
+
+    private void setFirstWaiter(TaskCore waiter) {
+        if (extra instanceof Named) {
+            ((Named) extra).firstWaiter = waiter;
+        } else {
+            extra = waiter;
+        }
+    }
+
+    /** Adds {@code waiter} at the end of the ring of awaiters. */
     private void addWaiter(TaskCore waiter) {
-        waiter.awaiting = this;
-        if (waiters == null) {
-            waiters = waiter;
-        } else if (waiters instanceof TaskCore) {
-            List<TaskCore> list = new ArrayList<>(4);
-            list.add((TaskCore) waiters);
-            list.add(waiter);
-            waiters = list;
+        waiter.value = this;
+        TaskCore first = firstWaiter();
+        if (first == null) {
+            waiter.queueNext = waiter;
+            waiter.queuePrevious = waiter;
+            setFirstWaiter(waiter);
         } else {
-            @SuppressWarnings("unchecked")
-            List<TaskCore> list = (List<TaskCore>) waiters;
-            list.add(waiter);
+            TaskCore last = first.queuePrevious;
+            waiter.queuePrevious = last;
+            waiter.queueNext = first;
+            last.queueNext = waiter;
+            first.queuePrevious = waiter;
         }
     }
 
-    /** The task this one awaits while parked in await. */
-    TaskCore awaiting;
-
-    final void removeWaiter(TaskCore waiter) {
-        if (waiters == waiter) {
-            waiters = null;
-        } else if (waiters instanceof List) {
-            ((List<?>) waiters).remove(waiter);
-        }
-    }
-
-    /** Wakes every awaiter with this task's outcome; the task has just ended. */
-    final void wakeWaiters() {
-        Object all = waiters;
-        waiters = null;
-        if (all == null) {
-            return;
-        }
-        if (all instanceof TaskCore) {
-            wakeWaiter((TaskCore) all);
+    private void removeWaiter(TaskCore waiter) {
+        TaskCore next = waiter.queueNext;
+        if (next == waiter) {
+            setFirstWaiter(null);
         } else {
-            @SuppressWarnings("unchecked")
-            List<TaskCore> list = (List<TaskCore>) all;
-            for (TaskCore waiter : list) {
-                wakeWaiter(waiter);
+            TaskCore previous = waiter.queuePrevious;
+            previous.queueNext = next;
+            next.queuePrevious = previous;
+            if (firstWaiter() == waiter) {
+                setFirstWaiter(next);
             }
         }
+        waiter.queueNext = null;
+        waiter.queuePrevious = null;
     }
 
-    private void wakeWaiter(TaskCore waiter) {
-        retrieved = true;
-        waiter.awaiting = null;
-        if (failure == null) {
-            loop.wake(waiter, result, null);
-        } else {
-            loop.wake(waiter, null, reported(failure));
+    /** Wakes every awaiter, first come first, with this task's outcome; the task has just ended. */
+    final void wakeWaiters() {
+        TaskCore first = firstWaiter();
+        if (first == null) {
+            return;
         }
+        setFirstWaiter(null);
+        flags |= RETRIEVED;
+        Object result = (flags & FAILS) == 0 ? value : null;
+        Throwable failure = (flags & FAILS) == 0 ? null : reported((Throwable) value);
+        TaskCore waiter = first;
+        do {
+            TaskCore next = waiter.queueNext;
+            waiter.queueNext = null;
+            waiter.queuePrevious = null;
+            if (failure == null) {
+                loop.wake(waiter, result);
+            } else {
+                loop.wakeFailing(waiter, failure);
+            }
+            waiter = next;
+        } while (waiter != first);
     }
 
     @Override
     protected final void expire(EventLoop expiring) {
-        expiring.wake(this, null, null);
+        expiring.wake(this, null);
     }
 
     @Override
@@ -223,7 +278,7 @@ public abstract class TaskCore extends TimerEntry {
             case READY: what = "ready"; break;
             case RUNNING: what = "running"; break;
             case PARKED: what = "parked"; break;
-            default: what = cancelled ? "cancelled" : failure != null ? "failed: " + failure : "done";
+            default: what = (flags & CANCELLED) != 0 ? "cancelled" : failure() != null ? "failed: " + failure() : "done";
         }
         return "Task[" + name() + ", " + what + "]";
     }

@@ -79,7 +79,7 @@ public final class WaitQueue {
             return null;
         }
         unlink(task);
-        task.loop.wake(task, value, null);
+        task.loop.wake(task, value);
         return task;
     }
 
@@ -120,7 +120,7 @@ public final class WaitQueue {
      * {@link WaitSite#cancelWait}, before the cancellation replaces it.
      */
     public static Object handedValue(TaskCore task) {
-        return task.resumeValue;
+        return (task.flags & TaskCore.FAILS) == 0 ? task.value : null;
     }
 
     private void unlink(TaskCore task) {

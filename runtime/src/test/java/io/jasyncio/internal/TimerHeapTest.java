@@ -19,7 +19,7 @@ class TimerHeapTest {
     static final class Entry extends TimerEntry {
         final String label;
 
-        Entry(String label, long deadline, long sequence) {
+        Entry(String label, long deadline, int sequence) {
             this.label = label;
             this.deadline = deadline;
             this.sequence = sequence;
@@ -37,7 +37,7 @@ class TimerHeapTest {
     }
 
     private static final Comparator<Entry> ORDER =
-            Comparator.<Entry>comparingLong(entry -> entry.deadline).thenComparingLong(entry -> entry.sequence);
+            Comparator.<Entry>comparingLong(entry -> entry.deadline).thenComparing((a, b) -> Integer.signum(a.sequence - b.sequence));
 
     private static List<String> drain(TimerHeap heap) {
         List<String> labels = new ArrayList<>();
@@ -152,7 +152,7 @@ class TimerHeapTest {
             TimerHeap heap = new TimerHeap();
             TreeSet<Entry> reference = new TreeSet<>(ORDER);
             List<Entry> scheduled = new ArrayList<>();
-            long sequence = 0;
+            int sequence = Integer.MAX_VALUE - 1_000; // wraps midway: sequences are compared by difference
             for (int operation = 0; operation < 2_000; operation++) {
                 int choice = random.nextInt(10);
                 if (choice < 5) {

@@ -1,0 +1,60 @@
+package io.jasyncio.internal;
+
+/**
+ * The loop's first-in first-out queue of ready tasks: a ring of references in an array whose
+ * length is a power of two. Unlike {@code ArrayDeque} it gives its memory back: a burst of a
+ * million new tasks grows it to a million slots, and once it has drained it shrinks again, so
+ * that a million tasks parked after the burst do not keep 4 MB of empty slots alive.
+ */
+final class ReadyQueue {
+    /** Drained rings longer than this are replaced by one of this length. */
+    private static final int KEPT = 1 << 12;
+
+    private TaskCore[] ring = new TaskCore[64];
+    /** Index of the first task, and one past the last, both unbounded: masked on access. */
+    private int head;
+    private int tail;
+
+    boolean isEmpty() {
+        return head == tail;
+    }
+
+    int size() {
+        return tail - head;
+    }
+
+    void add(TaskCore task) {
+        TaskCore[] ring = this.ring;
+        if (tail - head == ring.length) {
+            ring = grow();
+        }
+        ring[tail++ & (ring.length - 1)] = task;
+    }
+
+    /** The first task, removed; the queue must not be empty. */
+    TaskCore poll() {
+        TaskCore[] ring = this.ring;
+        int index = head++ & (ring.length - 1);
+        TaskCore task = ring[index];
+        ring[index] = null;
+        if (head == tail && ring.length > KEPT) {
+            this.ring = new TaskCore[KEPT];
+            head = 0;
+            tail = 0;
+        }
+        return task;
+    }
+
+    private TaskCore[] grow() {
+        TaskCore[] old = ring;
+        TaskCore[] bigger = new TaskCore[old.length * 2];
+        int size = tail - head;
+        for (int i = 0; i < size; i++) {
+            bigger[i] = old[(head + i) & (old.length - 1)];
+        }
+        ring = bigger;
+        head = 0;
+        tail = size;
+        return bigger;
+    }
+}
