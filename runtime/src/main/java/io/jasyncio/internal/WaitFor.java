@@ -82,7 +82,7 @@ public final class WaitFor extends TimerEntry implements WaitSite {
         } catch (Throwable e) {
             thrown = e;
         }
-        if (thrown instanceof CancellationException && thrown != body.failure && cancelled == null) {
+        if (thrown instanceof CancellationException && thrown != (body.isDone() ? body.failure() : null) && cancelled == null) {
             cancelled = (CancellationException) thrown; // the caller's own, not the body's outcome
         }
         if (frame.state == STOPPING || body.isDone()) {
