@@ -41,7 +41,7 @@ final class ClassFileScan {
     /**
      * The owners of the methods the class calls or refers to (method handles included), and the
      * interfaces its {@code invokedynamic} call sites return (the lambdas it makes), platform
-     * classes left out; empty when only the header was read.
+     * classes left out.
      */
     final List<String> references;
 
@@ -57,12 +57,7 @@ final class ClassFileScan {
 
     /** Reads the header, the markers and the references of a class file. */
     static ClassFileScan of(byte[] bytes) throws MalformedClassException {
-        return new Parser(bytes).parse(/* withReferences = */ true);
-    }
-
-    /** Reads only the header and the markers: enough to know a class that another one refers to. */
-    static ClassFileScan header(byte[] bytes) throws MalformedClassException {
-        return new Parser(bytes).parse(/* withReferences = */ false);
+        return new Parser(bytes).parse();
     }
 
     /** Whether {@code internalName} belongs to the JDK, which has no @Async methods. */
@@ -82,16 +77,16 @@ final class ClassFileScan {
             this.bytes = bytes;
         }
 
-        ClassFileScan parse(boolean withReferences) throws MalformedClassException {
+        ClassFileScan parse() throws MalformedClassException {
             try {
-                return parseUnchecked(withReferences);
+                return parseUnchecked();
             } catch (ArrayIndexOutOfBoundsException | NegativeArraySizeException | StringIndexOutOfBoundsException e) {
                 throw new MalformedClassException("the file ends too early");
             }
         }
 
         /** Reads without checking bounds: the JVM does, and {@link #parse} turns a failure into a report. */
-        private ClassFileScan parseUnchecked(boolean withReferences) throws MalformedClassException {
+        private ClassFileScan parseUnchecked() throws MalformedClassException {
             if (bytes.length < 10 || u4(0) != 0xCAFEBABE) {
                 throw new MalformedClassException("not a class file (no 0xCAFEBABE magic number)");
             }
@@ -118,7 +113,7 @@ final class ClassFileScan {
                     }
                 }
             }
-            List<String> references = withReferences ? references() : List.of();
+            List<String> references = references();
             return new ClassFileScan(name, superName, interfaces, mentionsAsync, woven, references);
         }
 

@@ -26,14 +26,54 @@ final class LoaderScope {
         }
     }
 
+    /** How many classes read before they load are kept with their scan, waiting to load. */
+    private static final int MAX_PENDING = 256;
+
+    /** A class file read before its class loaded, and its scan. */
+    private static final class Pending {
+        final byte[] bytes;
+        final ClassFileScan scan;
+
+        Pending(byte[] bytes, ClassFileScan scan) {
+            this.bytes = bytes;
+            this.scan = scan;
+        }
+    }
+
     private final ClassFileReader reader;
     /** Internal name → {@link Boolean} (may have @Async methods) or {@link Unreadable}. */
     private final ConcurrentHashMap<String, Object> known = new ConcurrentHashMap<>();
+    /**
+     * Classes read before they load, so that their scan is not done twice: a class is usually
+     * read because the one loading before it calls it, and loads soon after. Bounded: a class
+     * that never loads only takes a place.
+     */
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     /** The loader's weaver, made when its first class with something to weave appears. */
     private volatile LoaderWeaver weaver;
 
+    /**
+     * Whether the loader sees the runtime: without it no woven class could run, so nothing is
+     * woven or checked, and the first class that mentions {@code @Async} says so.
+     */
+    private final boolean runtimeVisible;
+    private volatile boolean runtimeWarned;
+
     LoaderScope(ClassFileReader reader) {
         this.reader = reader;
+        this.runtimeVisible = reader.read("io/jasyncio/internal/Coroutines") != null;
+    }
+
+    /**
+     * The scan of a class about to load: the one made when it was read before, if the bytes
+     * the JVM gives are the same, else a new one.
+     */
+    ClassFileScan scan(String internalName, byte[] bytes) throws ClassFileScan.MalformedClassException {
+        Pending early = pending.isEmpty() ? null : pending.remove(internalName);
+        if (early != null && java.util.Arrays.equals(early.bytes, bytes)) {
+            return early.scan;
+        }
+        return ClassFileScan.of(bytes);
     }
 
     /**
@@ -43,6 +83,14 @@ final class LoaderScope {
      * earlier turns out to have {@code @Async} methods, {@code null} otherwise, in {@code warning[0]}.
      */
     boolean needsWeaving(ClassFileScan scan, String[] warning) {
+        if (!runtimeVisible) {
+            if (scan.mentionsAsync && !runtimeWarned) {
+                runtimeWarned = true;
+                warning[0] = "jasyncio: warning: " + scan.name.replace('/', '.') + " has @Async methods, but its class "
+                        + "loader cannot see jasyncio-runtime; nothing is woven for that loader (add the runtime to its class path)";
+            }
+            return false;
+        }
         boolean async = scan.mentionsAsync || supertypesMayHaveAsync(scan, scan.name, 0);
         Object before = known.put(scan.name, async);
         if (async && before instanceof Unreadable) {
@@ -83,8 +131,11 @@ final class LoaderScope {
             answer = new Unreadable(referrer);
         } else {
             try {
-                ClassFileScan header = ClassFileScan.header(bytes);
-                answer = header.mentionsAsync || supertypesMayHaveAsync(header, referrer, depth);
+                ClassFileScan scan = ClassFileScan.of(bytes);
+                if (pending.size() < MAX_PENDING) {
+                    pending.put(internalName, new Pending(bytes, scan));
+                }
+                answer = scan.mentionsAsync || supertypesMayHaveAsync(scan, referrer, depth);
             } catch (ClassFileScan.MalformedClassException malformed) {
                 answer = new Unreadable(referrer); // the JVM will say what is wrong with it when it loads
             }

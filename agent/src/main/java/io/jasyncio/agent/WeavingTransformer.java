@@ -70,9 +70,10 @@ final class WeavingTransformer implements ClassFileTransformer {
     }
 
     private byte[] transform(ClassLoader loader, String className, byte[] classfileBuffer) {
+        LoaderScope scope = scope(loader);
         ClassFileScan scan;
         try {
-            scan = ClassFileScan.of(classfileBuffer);
+            scan = scope.scan(className, classfileBuffer);
         } catch (ClassFileScan.MalformedClassException malformed) {
             System.err.println("jasyncio: warning: the class file of " + className.replace('/', '.')
                     + " is malformed (" + malformed.getMessage() + "); it is left to the JVM as it is");
@@ -81,7 +82,6 @@ final class WeavingTransformer implements ClassFileTransformer {
         if (scan.woven) {
             return null; // woven at build time
         }
-        LoaderScope scope = scope(loader);
         String[] warning = new String[1];
         boolean needsWeaving = scope.needsWeaving(scan, warning);
         if (warning[0] != null) {
@@ -98,9 +98,16 @@ final class WeavingTransformer implements ClassFileTransformer {
         LoaderScope scope;
         synchronized (scopes) {
             scope = scopes.get(loader);
-            if (scope == null) {
-                scope = new LoaderScope(ClassFileReader.of(loader));
-                scopes.put(loader, scope);
+        }
+        if (scope == null) {
+            // Made outside the lock: it asks the loader for a resource, which runs the loader's code.
+            LoaderScope made = new LoaderScope(ClassFileReader.of(loader));
+            synchronized (scopes) {
+                scope = scopes.get(loader);
+                if (scope == null) {
+                    scope = made;
+                    scopes.put(loader, scope);
+                }
             }
         }
         last = new LastScope(loader, scope);

@@ -70,7 +70,7 @@ class WeavingTransformerTest {
                 "io/jasyncio/AsyncCallable")), sample.references::toString);
         assertTrue(sample.references.stream().noneMatch(ClassFileScan::isPlatformClass), sample.references::toString);
 
-        ClassFileScan helper = ClassFileScan.header(bytesOf(Helper.class));
+        ClassFileScan helper = ClassFileScan.of(bytesOf(Helper.class));
         assertFalse(helper.mentionsAsync);
         assertEquals(List.of(), helper.references);
     }
