@@ -72,6 +72,10 @@ final class ClassFileScan {
         private final byte[] bytes;
         /** The offset of each constant pool entry's tag, by index; 0 for the unusable slot after a long or double. */
         private int[] entries;
+        /** Whether a Utf8 entry is {@code Lio/jasyncio/Async;}, found while reading the pool. */
+        private boolean mentionsAsync;
+        /** Whether a Utf8 entry is the woven marker, found while reading the pool. */
+        private boolean woven;
 
         Parser(byte[] bytes) {
             this.bytes = bytes;
@@ -102,27 +106,8 @@ final class ClassFileScan {
             }
             checkFraming(end + 8 + 2 * interfaceCount);
 
-            boolean mentionsAsync = false;
-            boolean woven = false;
-            if (mentionsJasyncio()) { // rare: look for the two markers entry by entry
-                for (int index = 1; index < entries.length; index++) {
-                    int offset = entries[index];
-                    if (offset != 0 && bytes[offset] == 1) {
-                        mentionsAsync |= utf8Equals(offset, ASYNC);
-                        woven |= utf8Equals(offset, WOVEN);
-                    }
-                }
-            }
             List<String> references = references();
             return new ClassFileScan(name, superName, interfaces, mentionsAsync, woven, references);
-        }
-
-        /**
-         * Whether the bytes hold {@code io/jasyncio/} anywhere: one search over the whole file by
-         * the JDK's intrinsic, instead of a comparison per entry, which is what most classes need.
-         */
-        private boolean mentionsJasyncio() {
-            return new String(bytes, StandardCharsets.ISO_8859_1).contains("io/jasyncio/");
         }
 
         /** Records where each entry starts; returns the offset just past the pool. */
@@ -134,9 +119,16 @@ final class ClassFileScan {
                 entries[index] = offset;
                 int tag = u1(offset);
                 switch (tag) {
-                    case 1: // Utf8
-                        offset += 3 + u2(offset + 1);
+                    case 1: { // Utf8; only the two markers' lengths are worth comparing
+                        int length = u2(offset + 1);
+                        if (length == ASYNC.length) {
+                            mentionsAsync |= utf8Equals(offset, ASYNC);
+                        } else if (length == WOVEN.length) {
+                            woven |= utf8Equals(offset, WOVEN);
+                        }
+                        offset += 3 + length;
                         break;
+                    }
                     case 3: case 4: // Integer, Float
                     case 9: case 10: case 11: case 12: // Fieldref, Methodref, InterfaceMethodref, NameAndType
                     case 17: case 18: // Dynamic, InvokeDynamic
