@@ -1,45 +1,48 @@
 package io.jasyncio.agent;
 
-import io.jasyncio.weaver.ClassFinder;
-import io.jasyncio.weaver.Diagnostic;
-import io.jasyncio.weaver.WeaveResult;
-import io.jasyncio.weaver.Weaver;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.ref.WeakReference;
 import java.security.ProtectionDomain;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Weaves each class as it loads: a thin adapter from {@link ClassFileTransformer} to
- * {@link Weaver#weave}. All the knowledge of {@code @Async} lives in the weaver; this class only
- * decides which classes are worth showing it and reports what it says.
+ * {@code Weaver.weave}. All the knowledge of {@code @Async} lives in the weaver; this class only
+ * decides, as cheaply as it can, which classes are worth showing it, and reports what it says.
  *
- * <p>Skipped at once: classes of the bootstrap loader, of the JDK, and of jasyncio's own
- * runtime, weaver and agent (the runtime's primitives are written against the woven-code ABI
- * by hand). Redefinitions are skipped too, as weaving changes a class's shape.
- *
- * <p>A weaver caches what it read of other classes, so there is one per class loader, held
- * weakly. It is never waited for: a class loaded while it is busy, by another thread or by a
- * class load it caused itself, is woven by a fresh weaver, so that the agent cannot deadlock
- * with class loading. Rejected: one weaver for every loader (it would mix up classes of the
- * same name) and a fresh weaver for every class (it re-reads the same classes each time).
+ * <p>Most classes of a program have nothing to weave, and the agent's cost at start-up is what
+ * it spends on them. So, in order:
+ * <ol>
+ *   <li>skipped at once, without looking at the bytes: classes of the bootstrap and platform
+ *       loaders, of the JDK, of jasyncio's own runtime, weaver and agent (the runtime's
+ *       primitives are written against the woven-code ABI by hand), and redefinitions (weaving
+ *       changes a class's shape);</li>
+ *   <li>{@link ClassFileScan} reads the constant pool by hand, and the class loader's
+ *       {@link LoaderScope} says whether the class or anything it extends, calls or makes a
+ *       lambda of may have {@code @Async} methods;</li>
+ *   <li>only then does the weaver (and ASM) load, for that loader, in {@link LoaderWeaver}.</li>
+ * </ol>
+ * The transformer never throws and never waits for another thread: a class it cannot read goes
+ * to the JVM unchanged, with one line on standard error.
  */
 final class WeavingTransformer implements ClassFileTransformer {
-    private static final List<String> SKIPPED_PACKAGES = List.of(
-            "java/", "javax/", "jdk/", "sun/", "com/sun/",
-            "io/jasyncio/internal/", "io/jasyncio/agent/", "io/jasyncio/weaver/", "io/jasyncio/sync/");
-    /** The runtime's top-level classes in {@code io.jasyncio}, whose nested classes are skipped too. */
-    private static final Set<String> SKIPPED_CLASSES = Set.of(
-            "io/jasyncio/Asyncio", "io/jasyncio/Task", "io/jasyncio/TaskFactory",
-            "io/jasyncio/Async", "io/jasyncio/AsyncCallable", "io/jasyncio/AsyncRunnable");
+    /** The agent's last loader and its scope: most classes come from one loader, in a row. */
+    private static final class LastScope {
+        final WeakReference<ClassLoader> loader;
+        final LoaderScope scope;
+
+        LastScope(ClassLoader loader, LoaderScope scope) {
+            this.loader = new WeakReference<>(loader);
+            this.scope = scope;
+        }
+    }
 
     private final boolean verbose;
-    /** One weaver per class loader; guarded by itself. A weaver refers to its loader only weakly. */
-    private final Map<ClassLoader, SharedWeaver> weavers = new WeakHashMap<>();
+    private final ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
+    /** One scope per class loader; guarded by itself. A scope refers to its loader only weakly. */
+    private final Map<ClassLoader, LoaderScope> scopes = new WeakHashMap<>();
+    private volatile LastScope last;
 
     /** @param verbose whether to print one line for each class woven */
     WeavingTransformer(boolean verbose) {
@@ -48,27 +51,17 @@ final class WeavingTransformer implements ClassFileTransformer {
 
     /**
      * Returns the woven class file, or {@code null} when the class is left as it is. Never
-     * throws: a failure of the weaver is reported on one line and the class loads unwoven.
+     * throws: a failure is reported on one line and the class loads unwoven.
      */
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (loader == null || className == null || classBeingRedefined != null || isSkipped(className)) {
+        if (loader == null || loader == platformLoader || className == null || classBeingRedefined != null
+                || isSkipped(className)) {
             return null;
         }
         try {
-            WeaveResult result = weave(loader, classfileBuffer);
-            for (Diagnostic diagnostic : result.diagnostics()) {
-                System.err.println("jasyncio: " + diagnostic.format());
-            }
-            if (!result.changed()) {
-                return null;
-            }
-            if (verbose) {
-                System.err.println("jasyncio: wove " + className.replace('/', '.') + " ("
-                        + result.wovenMethods() + " @Async method" + (result.wovenMethods() == 1 ? "" : "s") + ")");
-            }
-            return result.bytes();
+            return transform(loader, className, classfileBuffer);
         } catch (Throwable failure) {
             System.err.println("jasyncio: could not weave " + className.replace('/', '.')
                     + ", loading it unwoven: " + failure);
@@ -76,47 +69,76 @@ final class WeavingTransformer implements ClassFileTransformer {
         }
     }
 
+    private byte[] transform(ClassLoader loader, String className, byte[] classfileBuffer) {
+        LoaderScope scope = scope(loader);
+        ClassFileScan scan;
+        try {
+            scan = scope.scan(className, classfileBuffer);
+        } catch (ClassFileScan.MalformedClassException malformed) {
+            System.err.println("jasyncio: warning: the class file of " + className.replace('/', '.')
+                    + " is malformed (" + malformed.getMessage() + "); it is left to the JVM as it is");
+            return null;
+        }
+        if (scan.woven) {
+            return null; // woven at build time
+        }
+        String[] warning = new String[1];
+        boolean needsWeaving = scope.needsWeaving(scan, warning);
+        if (warning[0] != null) {
+            System.err.println(warning[0]);
+        }
+        return needsWeaving ? scope.weaver().weave(className, classfileBuffer, verbose) : null;
+    }
+
+    private LoaderScope scope(ClassLoader loader) {
+        LastScope recent = last;
+        if (recent != null && recent.loader.get() == loader) {
+            return recent.scope;
+        }
+        LoaderScope scope;
+        synchronized (scopes) {
+            scope = scopes.get(loader);
+        }
+        if (scope == null) {
+            // Made outside the lock: it asks the loader for a resource, which runs the loader's code.
+            LoaderScope made = new LoaderScope(ClassFileReader.of(loader));
+            synchronized (scopes) {
+                scope = scopes.get(loader);
+                if (scope == null) {
+                    scope = made;
+                    scopes.put(loader, scope);
+                }
+            }
+        }
+        last = new LastScope(loader, scope);
+        return scope;
+    }
+
+    /** Whether a class is skipped by its name alone: the JDK's and jasyncio's own. */
     static boolean isSkipped(String className) {
-        for (String prefix : SKIPPED_PACKAGES) {
-            if (className.startsWith(prefix)) {
-                return true;
-            }
+        if (ClassFileScan.isPlatformClass(className)) {
+            return true;
         }
+        if (!className.startsWith("io/jasyncio/")) {
+            return false;
+        }
+        if (className.startsWith("io/jasyncio/internal/") || className.startsWith("io/jasyncio/agent/")
+                || className.startsWith("io/jasyncio/weaver/") || className.startsWith("io/jasyncio/sync/")) {
+            return true;
+        }
+        // The runtime's top-level classes in io.jasyncio, and their nested classes.
         int nested = className.indexOf('$');
-        return SKIPPED_CLASSES.contains(nested < 0 ? className : className.substring(0, nested));
-    }
-
-    private WeaveResult weave(ClassLoader loader, byte[] classBytes) {
-        SharedWeaver shared;
-        synchronized (weavers) {
-            shared = weavers.computeIfAbsent(loader, key -> new SharedWeaver(finder(key)));
-        }
-        if (!shared.busy.isHeldByCurrentThread() && shared.busy.tryLock()) {
-            try {
-                return shared.weaver.weave(classBytes);
-            } finally {
-                shared.busy.unlock();
-            }
-        }
-        return new Weaver(finder(loader)).weave(classBytes);
-    }
-
-    /** Reads classes as resources of {@code loader} without keeping it from being collected. */
-    private static ClassFinder finder(ClassLoader loader) {
-        WeakReference<ClassLoader> reference = new WeakReference<>(loader);
-        return internalName -> {
-            ClassLoader current = reference.get();
-            return current == null ? null : ClassFinder.ofClassLoader(current).find(internalName);
-        };
-    }
-
-    /** A loader's weaver, and whether a thread is using it. */
-    private static final class SharedWeaver {
-        final ReentrantLock busy = new ReentrantLock();
-        final Weaver weaver;
-
-        SharedWeaver(ClassFinder finder) {
-            this.weaver = new Weaver(finder);
+        String topLevel = nested < 0 ? className : className.substring(0, nested);
+        switch (topLevel) {
+            case "io/jasyncio/Asyncio":
+            case "io/jasyncio/Task":
+            case "io/jasyncio/TaskFactory":
+            case "io/jasyncio/Async":
+            case "io/jasyncio/AsyncCallable":
+            case "io/jasyncio/AsyncRunnable":
+                return true;
+            default:
+                return false;
         }
     }
 }

@@ -12,9 +12,11 @@ import java.util.List;
  * @param wovenMethods how many methods became state machines
  * @param diagnostics the misuses found, in source order; each faulty method was replaced by one
  *     that throws {@code IllegalStateException} with the diagnostic's text
+ * @param warnings what the weaver could not check, one line each without a prefix: a class
+ *     this one refers to whose bytes could not be read, taken to have no {@code @Async} methods
  */
 public record WeaveResult(String className, byte[] bytes, boolean changed, boolean alreadyWoven,
-                          int wovenMethods, List<Diagnostic> diagnostics) {
+                          int wovenMethods, List<Diagnostic> diagnostics, List<String> warnings) {
 
     public boolean hasErrors() {
         return !diagnostics.isEmpty();

@@ -21,7 +21,8 @@ import org.objectweb.asm.Opcodes;
  * for the life of the hierarchy. A class that cannot be found is treated as a direct subclass
  * of {@code Object} with no {@code @Async} methods, which keeps weaving going; a misjudged
  * merge of two unknown types yields {@code Object}, which the JVM verifier accepts wherever
- * an interface is expected.
+ * an interface is expected. Such classes (the JDK's aside) are remembered until
+ * {@link #takeUnreadable()}, so that the weaver can warn about each once.
  */
 public final class ClassHierarchy {
 
@@ -72,6 +73,8 @@ public final class ClassHierarchy {
     private final ClassFinder finder;
     private final Map<String, ClassInfo> cache = new HashMap<>();
     private final Map<String, Boolean> hasAsyncCache = new HashMap<>();
+    /** Classes outside the JDK found unreadable since the last {@link #takeUnreadable()}, in order. */
+    private final java.util.List<String> unreadable = new java.util.ArrayList<>();
 
     public ClassHierarchy(ClassFinder finder) {
         this.finder = finder;
@@ -97,8 +100,21 @@ public final class ClassHierarchy {
             }
             info = bytes == null ? null : read(bytes);
             cache.put(internalName, info == null ? MISSING : info);
+            if (info == null && !Names.isPlatformClass(internalName)) {
+                unreadable.add(internalName);
+            }
         }
         return info == MISSING ? null : info;
+    }
+
+    /**
+     * The classes outside the JDK whose bytes could not be found or read since the last call,
+     * each named once in the life of the hierarchy; clears the list.
+     */
+    public java.util.List<String> takeUnreadable() {
+        java.util.List<String> taken = java.util.List.copyOf(unreadable);
+        unreadable.clear();
+        return taken;
     }
 
     public boolean isInterface(String internalName) {
