@@ -35,8 +35,11 @@ final class RandomProgram {
     /** The helpers {@code h1..hN} that the code being written may call: only earlier ones, so there is no recursion. */
     private int callableHelpers;
 
-    private RandomProgram(long seed) {
+    private final boolean modern;
+
+    private RandomProgram(long seed, boolean modern) {
         this.random = new Random(seed);
+        this.modern = modern;
         // Fields of the instance whose method is generated: read and written like locals, but
         // through getfield/putfield with this on the stack.
         locals.add(new String[] {"this.fieldI", "int"});
@@ -46,7 +49,15 @@ final class RandomProgram {
 
     /** The source of class {@code io.jasyncio.weaver.fixtures.<className>} for {@code seed}. */
     static String source(long seed, String className) {
-        RandomProgram program = new RandomProgram(seed);
+        return source(seed, className, true);
+    }
+
+    /**
+     * The source of class {@code io.jasyncio.weaver.fixtures.<className>} for {@code seed};
+     * {@code modern} allows language features newer than Java 8 (switch expressions).
+     */
+    static String source(long seed, String className, boolean modern) {
+        RandomProgram program = new RandomProgram(seed, modern);
         StringBuilder helpers = new StringBuilder();
         for (int index = 1; index <= HELPERS; index++) {
             helpers.append(program.helper(index));
