@@ -42,6 +42,11 @@ final class Fuzzer {
     /** How many programs one compiler call compiles. */
     static final int BATCH = 50;
     static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * The verdict for a program whose method the weaver refuses, rightly, because once woven it
+     * would exceed the JVM's 64 KiB code limit: a documented limit, counted apart, not a failure.
+     */
+    static final String TOO_LARGE = "too large once woven";
 
     /** The compilers a program can be compiled with, each laying out bytecode its own way. */
     enum Compiler {
@@ -72,7 +77,7 @@ final class Fuzzer {
      */
     record Verdict(String kind, String detail, String expectedOutput) {
         boolean failed() {
-            return !kind.equals("ok") && !kind.equals("skipped");
+            return !kind.equals("ok") && !kind.equals("skipped") && !kind.equals(TOO_LARGE);
         }
     }
 
@@ -91,6 +96,7 @@ final class Fuzzer {
         final long firstSeed;
         long programs;
         long skipped;
+        long tooLarge;
         final List<Failure> failures = new ArrayList<>();
 
         Report(Compiler compiler, long firstSeed) {
@@ -100,8 +106,8 @@ final class Fuzzer {
 
         String summary() {
             return compiler.description + ": " + programs + " programs run (seeds " + firstSeed + ".."
-                    + (firstSeed + programs + skipped - 1) + "), " + skipped + " skipped, " + failures.size()
-                    + " failures";
+                    + (firstSeed + programs + skipped - 1) + "), " + skipped + " skipped, " + tooLarge + " " + TOO_LARGE
+                    + " (refused with the weaver's limit diagnostic), " + failures.size() + " failures";
         }
     }
 
@@ -151,10 +157,10 @@ final class Fuzzer {
             for (Map.Entry<Long, FixtureProgram> entry : programs.entrySet()) {
                 long seed = entry.getKey();
                 Verdict verdict = quickCheck(entry.getValue(), weaver, compiler);
-                if (verdict.failed()) {
+                if (verdict.failed() || verdict.kind().equals(TOO_LARGE)) {
                     // Again the thorough way, for a complete report and a kind the shrinker can keep.
                     Verdict thorough = check(entry.getValue(), compiler);
-                    verdict = thorough.failed() ? thorough : new Verdict("flaky: " + verdict.kind(),
+                    verdict = thorough.failed() || thorough.kind().equals(TOO_LARGE) ? thorough : new Verdict("flaky: " + verdict.kind(),
                             verdict.detail() + "\n(a second check passed)", verdict.expectedOutput());
                 }
                 if (verdict.kind().equals("skipped")) {
@@ -162,7 +168,9 @@ final class Fuzzer {
                     continue;
                 }
                 report.programs++;
-                if (verdict.kind().startsWith("flaky")) {
+                if (verdict.kind().equals(TOO_LARGE)) {
+                    report.tooLarge++;
+                } else if (verdict.kind().startsWith("flaky")) {
                     Failure failure = new Failure(seed, compiler, verdict, null);
                     report.failures.add(failure);
                     progress.accept("FAILURE " + failure.describe());
@@ -268,6 +276,10 @@ final class Fuzzer {
         }
     }
 
+    private static boolean onlyTooLarge(List<Diagnostic> diagnostics) {
+        return diagnostics.stream().allMatch(diagnostic -> diagnostic.message().contains("too large once woven"));
+    }
+
     /** One weaver for a batch, so that what it reads of the runtime and the JDK is read once. */
     private static Weaver batchWeaver(Iterable<FixtureProgram> programs) {
         Map<String, byte[]> own = new HashMap<>();
@@ -300,7 +312,8 @@ final class Fuzzer {
             for (Map.Entry<String, byte[]> entry : program.classFiles().entrySet()) {
                 WeaveResult result = weaver.weave(entry.getValue().clone());
                 if (!result.diagnostics().isEmpty()) {
-                    return new Verdict("weaver reported diagnostics", "", reference.stdout());
+                    return new Verdict(onlyTooLarge(result.diagnostics()) ? TOO_LARGE : "weaver reported diagnostics", "",
+                            reference.stdout());
                 }
                 woven.put(entry.getKey(), result.bytes());
             }
@@ -344,7 +357,8 @@ final class Fuzzer {
         }
         String diagnostics = woven.diagnostics().stream().map(Diagnostic::format).collect(Collectors.joining("\n"));
         if (!diagnostics.isEmpty()) {
-            return new Verdict("weaver reported diagnostics", diagnostics, reference.stdout());
+            return new Verdict(onlyTooLarge(woven.diagnostics()) ? TOO_LARGE : "weaver reported diagnostics", diagnostics,
+                    reference.stdout());
         }
         String verifyProblems = woven.verify(woven.newClassLoader());
         if (!verifyProblems.isEmpty()) {
