@@ -31,19 +31,37 @@ final class Shrinker {
     /** The smallest program found, and how it fails. */
     record Result(String source, Fuzzer.Verdict verdict) {}
 
-    private final Fuzzer fuzzer;
-    private final String className;
+    /** Compiles and checks a candidate program. */
+    interface Checker {
+        /** How {@code source} fares, or {@code null} when it does not compile. */
+        Fuzzer.Verdict check(String source) throws IOException;
+    }
+
+    private final Checker checker;
     private final String kind;
     private int candidates;
     private final long deadline = System.nanoTime() + MAX_NANOS;
 
-    Shrinker(Fuzzer fuzzer, String className, String kind) {
-        this.fuzzer = fuzzer;
-        this.className = className;
+    /**
+     * @param checker compiles and checks candidates
+     * @param kind the {@link Fuzzer.Verdict#kind} a candidate must keep
+     */
+    Shrinker(Checker checker, String kind) {
+        this.checker = checker;
         this.kind = kind;
     }
 
+    /** How many candidates were tried. */
+    int candidates() {
+        return candidates;
+    }
+
     Result shrink(String source, Fuzzer.Verdict verdict) throws IOException {
+        Result shrunk = shrinkTree(source, verdict);
+        return new Result(shrunk.source().replaceAll("\n(\\s*\n){2,}", "\n\n"), shrunk.verdict());
+    }
+
+    private Result shrinkTree(String source, Fuzzer.Verdict verdict) throws IOException {
         Result best = new Result(source, verdict);
         boolean progress = true;
         while (progress && withinBudget()) {
@@ -72,7 +90,7 @@ final class Shrinker {
         }
         candidates++;
         String source = String.join("\n", lines);
-        Fuzzer.Verdict verdict = fuzzer.tryProgram(source, className);
+        Fuzzer.Verdict verdict = checker.check(source);
         return verdict != null && verdict.kind().equals(kind) ? new Result(source, verdict) : null;
     }
 
@@ -119,7 +137,13 @@ final class Shrinker {
         return kept;
     }
 
-    /** Every statement or member, as {@code [first line, last line]}, outer ones before the ones inside them. */
+    /**
+     * Every statement of the generated methods ({@code body} and the helpers {@code h1..hN}) and
+     * every member, as {@code [first line, last line]}, outer ones before the ones inside them.
+     * The statements of the fixed methods (the suspending primitives, {@code show}...) are the
+     * harness: cutting them could make both runs differ for reasons of their own (an array
+     * printed by identity), so they stay whole; a fixed member goes only when nothing uses it.
+     */
     static List<int[]> units(List<String> lines) {
         List<int[]> units = new ArrayList<>();
         for (int line = 0; line < lines.size(); line++) {
@@ -127,7 +151,8 @@ final class Shrinker {
             int indent = indent(lines.get(line));
             boolean member = indent == 4 && (text.startsWith("@") || text.startsWith("static") && text.endsWith("{")
                     && !text.contains("main("));
-            boolean statement = indent >= 8 && !text.isEmpty() && !text.startsWith("}") && !text.startsWith("@");
+            boolean statement = indent >= 8 && generated(lines, line) && !text.isEmpty() && !text.startsWith("}")
+                    && !text.startsWith("@") && !text.startsWith("if (park)");
             if (member || statement) {
                 int end = end(lines, line);
                 if (end >= line) {
@@ -163,6 +188,19 @@ final class Shrinker {
         }
         return -1;
     }
+
+    /** Whether {@code line} lies in a generated method, {@code body} or a helper {@code h<N>}. */
+    static boolean generated(List<String> lines, int line) {
+        for (int index = line; index >= 0; index--) {
+            String text = lines.get(index);
+            if (indent(text) == 4 && !text.trim().isEmpty() && !text.trim().startsWith("}")) {
+                return GENERATED_METHOD.matcher(text).find();
+            }
+        }
+        return false;
+    }
+
+    private static final Pattern GENERATED_METHOD = Pattern.compile("^    (void body\\(\\)|String h\\d+\\()");
 
     private static int indent(String line) {
         int spaces = 0;
@@ -241,7 +279,7 @@ final class Shrinker {
             int open = call.end() - 1;
             int close = matching(source, open);
             position = call.end();
-            if (close < 0) {
+            if (close < 0 || !insideGeneratedMethod(source, call.start())) {
                 continue;
             }
             String replacement = call.group(1).equals("asyncMix") ? "mix" : "";
@@ -258,7 +296,7 @@ final class Shrinker {
                 break;
             }
             position = open + 1;
-            if (open == 0 || Character.isJavaIdentifierPart(source.charAt(open - 1)) || !insideMethodBody(source, open)) {
+            if (open == 0 || Character.isJavaIdentifierPart(source.charAt(open - 1)) || !insideGeneratedMethod(source, open)) {
                 continue;
             }
             int close = matching(source, open);
@@ -277,10 +315,11 @@ final class Shrinker {
         return best;
     }
 
-    /** Whether {@code offset} is on a line indented like a statement, not a declaration. */
-    private static boolean insideMethodBody(String source, int offset) {
-        int lineStart = source.lastIndexOf('\n', offset) + 1;
-        return indent(source.substring(lineStart, Math.min(source.length(), lineStart + 12))) >= 8;
+    /** Whether {@code offset} is in a statement of a generated method. */
+    private static boolean insideGeneratedMethod(String source, int offset) {
+        int line = (int) source.substring(0, offset).chars().filter(c -> c == '\n').count();
+        List<String> lines = lines(source);
+        return indent(lines.get(line)) >= 8 && generated(lines, line);
     }
 
     /** The index of the parenthesis closing the one at {@code open}, or {@code -1}; string literals are skipped. */
