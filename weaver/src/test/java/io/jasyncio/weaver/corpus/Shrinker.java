@@ -152,7 +152,7 @@ final class Shrinker {
             boolean member = indent == 4 && (text.startsWith("@") || text.startsWith("static") && text.endsWith("{")
                     && !text.contains("main("));
             boolean statement = indent >= 8 && generated(lines, line) && !text.isEmpty() && !text.startsWith("}")
-                    && !text.startsWith("@") && !text.startsWith("if (park)");
+                    && !text.startsWith("@") && !text.startsWith("if (park)") && !text.startsWith("Asyncio.createTask(");
             if (member || statement) {
                 int end = end(lines, line);
                 if (end >= line) {
