@@ -165,6 +165,8 @@ final class Fuzzer {
                 }
                 if (verdict.kind().equals("skipped")) {
                     report.skipped++;
+                    progress.accept("skipped seed " + seed + ": " + verdict.detail().lines().limit(5)
+                            .collect(Collectors.joining("\n")));
                     continue;
                 }
                 report.programs++;

@@ -66,7 +66,7 @@ class RandomProgramsTest {
     private static void fuzz(Compiler compiler, long firstSeed, long count) throws IOException {
         Fuzzer.Report report = new Fuzzer(compiler, work.resolve(compiler.name()), Fuzzer.defaultFailureDir())
                 .run(firstSeed, count, line -> {
-                    if (line.startsWith("FAILURE")) {
+                    if (line.startsWith("FAILURE") || line.startsWith("skipped")) {
                         System.out.println(line);
                     }
                 });
