@@ -21,6 +21,9 @@ import java.util.Random;
  */
 final class RandomProgram {
     private static final String[] TYPES = {"int", "long", "double", "String", "boolean"};
+    /** Types of locals besides {@link #TYPES}: the other primitives, objects that may be {@code null}, arrays. */
+    private static final String[] MORE_TYPES = {"byte", "short", "char", "float", "Box", "Number", "Object", "int[]",
+        "String[]", "double[]"};
     private static final int MAX_DEPTH = 3;
     /** How many {@code @Async} helper methods {@code h1..hN} each program has. */
     private static final int HELPERS = 3;
@@ -35,8 +38,11 @@ final class RandomProgram {
     /** The helpers {@code h1..hN} that the code being written may call: only earlier ones, so there is no recursion. */
     private int callableHelpers;
 
-    private RandomProgram(long seed) {
+    private final boolean modern;
+
+    private RandomProgram(long seed, boolean modern) {
         this.random = new Random(seed);
+        this.modern = modern;
         // Fields of the instance whose method is generated: read and written like locals, but
         // through getfield/putfield with this on the stack.
         locals.add(new String[] {"this.fieldI", "int"});
@@ -46,7 +52,15 @@ final class RandomProgram {
 
     /** The source of class {@code io.jasyncio.weaver.fixtures.<className>} for {@code seed}. */
     static String source(long seed, String className) {
-        RandomProgram program = new RandomProgram(seed);
+        return source(seed, className, true);
+    }
+
+    /**
+     * The source of class {@code io.jasyncio.weaver.fixtures.<className>} for {@code seed};
+     * {@code modern} allows language features newer than Java 8 (switch expressions).
+     */
+    static String source(long seed, String className, boolean modern) {
+        RandomProgram program = new RandomProgram(seed, modern);
         StringBuilder helpers = new StringBuilder();
         for (int index = 1; index <= HELPERS; index++) {
             helpers.append(program.helper(index));
@@ -55,7 +69,7 @@ final class RandomProgram {
         List<String> body = program.statements(14, 2);
         StringBuilder end = new StringBuilder("        System.out.println(\"end\"");
         for (String[] local : program.locals) {
-            end.append(" + \" \" + ").append(local[0]);
+            end.append(" + \" \" + ").append(shown(local));
         }
         body.add(end + ");");
         return "package " + FixtureProgram.FIXTURES + ";\n\n"
@@ -89,6 +103,43 @@ final class RandomProgram {
                 + "    static String cut(String s) {\n"
                 + "        return s.length() > 40 ? s.substring(s.length() - 40) : s;\n"
                 + "    }\n\n"
+                + "    /** Prints arrays by content, never by identity, so that both runs print the same. */\n"
+                + "    static String show(Object o) {\n"
+                + "        if (o instanceof int[]) {\n"
+                + "            return java.util.Arrays.toString((int[]) o);\n"
+                + "        }\n"
+                + "        if (o instanceof double[]) {\n"
+                + "            return java.util.Arrays.toString((double[]) o);\n"
+                + "        }\n"
+                + "        if (o instanceof Object[]) {\n"
+                + "            return java.util.Arrays.toString((Object[]) o);\n"
+                + "        }\n"
+                + "        return String.valueOf(o);\n"
+                + "    }\n\n"
+                + "    /** Recursion through suspending calls; every third level catches a failure thrown after a resume and parks again. */\n"
+                + "    @Async\n"
+                + "    static String recurse(int n, String acc) {\n"
+                + "        if (n <= 0) {\n"
+                + "            return pS(acc);\n"
+                + "        }\n"
+                + "        String s = recurse(n - 1, acc + n);\n"
+                + "        if (n % 3 == 0) {\n"
+                + "            try {\n"
+                + "                s = s + pX(n * 5);\n"
+                + "            } catch (IllegalStateException e) {\n"
+                + "                s = pS(s + e.getMessage());\n"
+                + "            }\n"
+                + "        }\n"
+                + "        return cut(s);\n"
+                + "    }\n\n"
+                + "    /** A failure thrown after a resume {@code n} frames down (when {@code x % 5 == 0}), passing through parked callers. */\n"
+                + "    @Async\n"
+                + "    static int deep(int n, int x) {\n"
+                + "        if (n <= 0) {\n"
+                + "            return pX(x);\n"
+                + "        }\n"
+                + "        return deep(n - 1, x) + n;\n"
+                + "    }\n\n"
                 + "    static String mix(int a, long b, double c, String d) {\n"
                 + "        return a + \"|\" + b + \"|\" + c + \"|\" + d;\n"
                 + "    }\n\n"
@@ -110,7 +161,9 @@ final class RandomProgram {
                 + "        return x;\n"
                 + "    }\n\n"
                 + identity("int", "pI") + identity("long", "pJ") + identity("double", "pD")
-                + identity("String", "pS") + identity("boolean", "pZ")
+                + identity("String", "pS") + identity("boolean", "pZ") + identity("byte", "pB")
+                + identity("short", "pH") + identity("char", "pC") + identity("float", "pF") + identity("Box", "pBox")
+                + identity("Number", "pN") + identity("Object", "pO")
                 + "    @Async\n"
                 + "    static void other() {\n"
                 + "        while (true) {\n"
@@ -142,7 +195,7 @@ final class RandomProgram {
         List<String> lines = statements(4, 2);
         StringBuilder result = new StringBuilder("\"h" + index + "\"");
         for (String[] local : locals.subList(3, locals.size())) {
-            result.append(" + \",\" + ").append(local[0]);
+            result.append(" + \",\" + ").append(shown(local));
         }
         locals = saved;
         return "    @Async\n"
@@ -179,7 +232,10 @@ final class RandomProgram {
             kind *= 0.5;
         }
         if (kind < 0.3 || locals.isEmpty()) {
-            String type = pick(TYPES);
+            String type = random.nextDouble() < 0.6 ? pick(TYPES) : pick(MORE_TYPES);
+            if (kind < 0.03 && (type.equals("Number") || type.equals("Object") || type.endsWith("[]"))) {
+                return localByPath(pad, type);
+            }
             String name = fresh("v");
             String value = bounded(type, expression(type, 0));
             locals.add(new String[] {name, type});
@@ -198,10 +254,10 @@ final class RandomProgram {
             return List.of(pad + local[0] + " " + operator + " " + expression(local[1], 0) + ";");
         }
         if (kind < 0.5) {
-            return arrayStatement(pad);
+            return random.nextBoolean() ? arrayStatement(pad) : arrayElementStatement(pad);
         }
         if (kind < 0.55 && nesting < 2) {
-            return switchStatement(pad, indent);
+            return random.nextBoolean() ? switchStatement(pad, indent) : stringSwitch(pad, indent);
         }
         if (kind < 0.6) {
             if (kind > 0.58 && nesting < 2) {
@@ -209,7 +265,7 @@ final class RandomProgram {
             }
             StringBuilder line = new StringBuilder(pad + "System.out.println(\"" + fresh("p") + ":\"");
             for (String[] local : locals.subList(Math.max(0, locals.size() - 6), locals.size())) {
-                line.append(" + \" \" + ").append(local[0]);
+                line.append(" + \" \" + ").append(shown(local));
             }
             return List.of(line + ");");
         }
@@ -217,7 +273,13 @@ final class RandomProgram {
             return ifElse(pad, indent);
         }
         if (kind < 0.8) {
-            return loop(pad, indent);
+            switch (random.nextInt(6)) {
+                case 0: return forEach(pad, indent);
+                case 1: return wideCounter(pad, indent);
+                case 2: return doWhile(pad, indent);
+                case 3: return nesting < 2 ? labelled(pad, indent) : loop(pad, indent);
+                default: return loop(pad, indent);
+            }
         }
         if (kind < 0.9) {
             return tryCatchFinally(pad, indent);
@@ -233,7 +295,147 @@ final class RandomProgram {
             return List.of(pad + "new Box(" + expression("long", 1) + ", " + expression("String", 1) + ");");
         }
         String[] local = locals.get(random.nextInt(locals.size()));
-        return List.of(pad + "System.out.println(\"" + fresh("q") + " \" + " + expression(local[1], 0) + ");");
+        return List.of(pad + "System.out.println(\"" + fresh("q") + " \" + " + printable(local[1], 0) + ");");
+    }
+
+    /** A local assigned in both branches of an {@code if}, with a different type in each (merged by the verifier). */
+    private List<String> localByPath(String pad, String type) {
+        String name = fresh("v");
+        String[] choices;
+        switch (type) {
+            case "Number": choices = new String[] {"Integer.valueOf(" + expression("int", 1) + ")",
+                "Long.valueOf(" + expression("long", 1) + ")", "Double.valueOf(" + expression("double", 1) + ")"}; break;
+            case "Object": choices = new String[] {expression("int[]", 1), expression("String[]", 1), expression("Box", 1),
+                expression("String", 1), "null"}; break;
+            default: choices = new String[] {expression(type, 1), expression(type, 1)};
+        }
+        List<String> out = new ArrayList<>();
+        out.add(pad + type + " " + name + ";");
+        out.add(pad + "if (" + expression("boolean", 1) + ") {");
+        out.add(pad + "    " + name + " = " + pick(choices) + ";");
+        out.add(pad + "} else {");
+        out.add(pad + "    " + name + " = " + pick(choices) + ";");
+        out.add(pad + "}");
+        out.add(pad + "System.out.println(\"" + fresh("n") + " \" + " + park("String", "show(" + name + ")") + ");");
+        locals.add(new String[] {name, type});
+        return out;
+    }
+
+    /** A for-each loop over an array made with suspending elements. */
+    private List<String> forEach(String pad, int indent) {
+        String array = pick("int[]", "String[]", "double[]");
+        String element = array.substring(0, array.length() - 2);
+        String counter = fresh("i");
+        List<String> out = new ArrayList<>();
+        out.add(pad + "for (" + element + " " + counter + " : " + expression(array, 1) + ") {");
+        out.addAll(loopBody(counter, element, indent));
+        out.add(pad + "}");
+        return out;
+    }
+
+    /** A loop over a {@code long} or {@code double} counter, stepped by a suspending call. */
+    private List<String> wideCounter(String pad, int indent) {
+        String counter = fresh("i");
+        List<String> out = new ArrayList<>();
+        String type;
+        if (random.nextBoolean()) {
+            type = "long";
+            out.add(pad + "for (long " + counter + " = " + (random.nextInt(3) - 1) + "L; " + counter + " < 2L; " + counter
+                    + " += " + pick("pJ(1L)", "1L") + ") {");
+        } else {
+            type = "double";
+            out.add(pad + "for (double " + counter + " = 0.25; " + counter + " < 1.5; " + counter + " += " + pick("pD(0.5)", "0.5")
+                    + ") {");
+        }
+        out.addAll(loopBody(counter, type, indent));
+        out.add(pad + "}");
+        return out;
+    }
+
+    /** A {@code do}/{@code while} loop whose condition suspends. */
+    private List<String> doWhile(String pad, int indent) {
+        String counter = fresh("i");
+        List<String> out = new ArrayList<>();
+        out.add(pad + "int " + counter + " = 0;");
+        out.add(pad + "do {");
+        out.add(pad + "    " + counter + "++;");
+        out.addAll(loopBody(counter, "int", indent));
+        out.add(pad + "} while (pI(" + counter + ") < " + (1 + random.nextInt(3)) + ");");
+        locals.add(new String[] {counter, "int"});
+        return out;
+    }
+
+    /** Two nested loops left and continued by label from the inner one. */
+    private List<String> labelled(String pad, int indent) {
+        String label = fresh("outer");
+        String outer = fresh("i");
+        String inner = fresh("i");
+        List<String> out = new ArrayList<>();
+        out.add(pad + label + ":");
+        out.add(pad + "for (int " + outer + " = 0; " + outer + " < 2; " + outer + "++) {");
+        out.add(pad + "    for (int " + inner + " = 0; " + inner + " < 3; " + inner + "++) {");
+        List<String[]> saved = new ArrayList<>(locals);
+        locals.add(new String[] {outer, "int"});
+        locals.add(new String[] {inner, "int"});
+        nesting += 2;
+        out.add(pad + "        if (" + expression("boolean", 1) + ") {");
+        out.add(pad + "            " + pick("continue ", "break ") + label + ";");
+        out.add(pad + "        }");
+        out.addAll(statements(1 + random.nextInt(2), indent + 2));
+        nesting -= 2;
+        locals = saved;
+        out.add(pad + "    }");
+        out.add(pad + "}");
+        return out;
+    }
+
+    private List<String> loopBody(String counter, String type, int indent) {
+        List<String[]> saved = new ArrayList<>(locals);
+        locals.add(new String[] {counter, type});
+        nesting++;
+        List<String> out = statements(1 + random.nextInt(3), indent + 1);
+        nesting--;
+        locals = saved;
+        return out;
+    }
+
+    /** A {@code switch} on a string that may come from a suspending call, falling through sometimes. */
+    private List<String> stringSwitch(String pad, int indent) {
+        List<String> out = new ArrayList<>();
+        String selector = random.nextBoolean() ? "pS(" + literal("String") + ")"
+                : "(" + expression("boolean", 1) + " ? " + literal("String") + " : " + expression("String", 1) + ")";
+        out.add(pad + "switch (" + selector + ") {");
+        for (String label : new String[] {"a", "bc", "xyz"}) {
+            out.add(pad + "    case \"" + label + "\":");
+            out.addAll(block(1 + random.nextInt(2), indent + 2));
+            if (random.nextDouble() < 0.7) {
+                out.add(pad + "        break;");
+            }
+        }
+        out.add(pad + "    default:");
+        out.addAll(block(random.nextInt(2), indent + 2));
+        out.add(pad + "}");
+        return out;
+    }
+
+    /** An element of an array local written at a suspending index with a suspending value. */
+    private List<String> arrayElementStatement(String pad) {
+        List<String[]> arrays = new ArrayList<>();
+        for (String[] local : locals) {
+            if (local[1].endsWith("[]")) {
+                arrays.add(local);
+            }
+        }
+        if (arrays.isEmpty()) {
+            return arrayStatement(pad);
+        }
+        String[] array = arrays.get(random.nextInt(arrays.size()));
+        String element = array[1].substring(0, array[1].length() - 2);
+        String index = array[0] + "[Math.floorMod(" + expression("int", 1) + ", " + array[0] + ".length)]";
+        if (element.equals("String")) {
+            return List.of(pad + index + " = " + bounded("String", expression("String", 1)) + ";");
+        }
+        return List.of(pad + index + " " + pick("=", "+=", "*=") + " " + expression(element, 1) + ";");
     }
 
     /** An {@code AsyncCallable} lambda capturing a final copy of a value, called twice. */
@@ -309,7 +511,8 @@ final class RandomProgram {
         }
         locals = new ArrayList<>(saved);
         String exception = fresh("e");
-        out.add(pad + "} catch (IllegalStateException " + exception + ") {");
+        out.add(pad + "} catch (" + pick("IllegalStateException", "RuntimeException", "Throwable",
+                "IllegalArgumentException | IllegalStateException") + " " + exception + ") {");
         out.add(pad + "    System.out.println(\"caught \" + " + exception + ".getMessage());");
         out.addAll(statements(random.nextInt(3), indent + 1));
         locals = new ArrayList<>(saved);
@@ -319,6 +522,21 @@ final class RandomProgram {
         locals = saved;
         out.add(pad + "}");
         return out;
+    }
+
+    /** The text printing a local: arrays and objects through {@code show}, so that an array prints its elements. */
+    private static String shown(String[] local) {
+        return shownType(local[1]) ? "show(" + local[0] + ")" : local[0];
+    }
+
+    private static boolean shownType(String type) {
+        return type.equals("Box") || type.equals("Number") || type.equals("Object") || type.endsWith("[]");
+    }
+
+    /** An expression of {@code type} as printable text. */
+    private String printable(String type, int depth) {
+        String value = expression(type, depth);
+        return shownType(type) ? "show(" + value + ")" : value;
     }
 
     /** Strings are cut to their last 40 characters when stored, so that loops cannot make them grow without bound. */
@@ -331,12 +549,18 @@ final class RandomProgram {
             case "int":
             case "long":
                 return pick("=", "+=", "-=", "*=", "^=");
+            case "byte":
+            case "short":
+                return pick("=", "+=", "^=");
             case "double":
+            case "float":
                 return pick("=", "+=", "*=");
             case "String":
                 return pick("=", "+=");
-            default:
+            case "boolean":
                 return pick("=", "&=", "|=");
+            default:
+                return "=";
         }
     }
 
@@ -407,13 +631,76 @@ final class RandomProgram {
         double kind = random.nextDouble();
         if (kind < 0.3) {
             if (type.equals("int") && tries > 0 && random.nextDouble() < 0.3) {
-                return "pX(" + expression(type, depth + 1) + ")";
+                return random.nextBoolean() ? "pX(" + expression(type, depth + 1) + ")"
+                        : "deep(" + random.nextInt(4) + ", " + expression(type, depth + 1) + ")";
+            }
+            if (type.endsWith("[]")) {
+                return "((" + type + ") pO(" + expression(type, depth + 1) + "))";
             }
             return park(type, expression(type, depth + 1));
         }
+        if (modern && depth < 2 && kind > 0.95 && (type.equals("int") || type.equals("String"))) {
+            return switchExpression(type, depth);
+        }
+        if (kind > 0.9 && !type.equals("boolean")) {
+            String element = elementOfArray(type);
+            if (element != null) {
+                return element;
+            }
+        }
         switch (type) {
+            case "byte":
+            case "short":
+                return kind < 0.7 ? "((" + type + ") " + expression("int", depth + 1) + ")" : ternary(type, depth);
+            case "char":
+                return kind < 0.7 ? "((char) ('a' + (" + expression("int", depth + 1) + " & 15)))" : ternary(type, depth);
+            case "float":
+                if (kind < 0.6) {
+                    return "(" + expression("float", depth + 1) + " " + pick("+", "*") + " " + expression("float", depth + 1) + ")";
+                }
+                return kind < 0.8 ? "((float) " + expression("double", depth + 1) + ")" : ternary(type, depth);
+            case "Box":
+                if (kind < 0.7) {
+                    return "new Box(" + expression("long", depth + 1) + ", " + expression("String", depth + 1) + ")";
+                }
+                return ternary(type, depth);
+            case "Number":
+                if (kind < 0.5) {
+                    return "(" + expression("boolean", depth + 1) + " ? (Number) Integer.valueOf(" + expression("int", depth + 1)
+                            + ") : (Number) Long.valueOf(" + expression("long", depth + 1) + "))";
+                }
+                return kind < 0.7 ? "Double.valueOf(" + expression("double", depth + 1) + ")" : ternary(type, depth);
+            case "Object":
+                if (kind < 0.7) {
+                    String other = pick("Box", "int[]", "String[]", "Number", "String");
+                    return "(" + expression("boolean", depth + 1) + " ? (Object) " + expression(other, depth + 1) + " : "
+                            + expression(pick("Box", "double[]", "String"), depth + 1) + ")";
+                }
+                return ternary(type, depth);
+            case "int[]":
+            case "String[]":
+            case "double[]":
+                if (kind < 0.7) {
+                    String element = type.substring(0, type.length() - 2);
+                    StringBuilder array = new StringBuilder("new " + type + " {");
+                    int length = 1 + random.nextInt(3);
+                    for (int index = 0; index < length; index++) {
+                        array.append(index == 0 ? "" : ", ").append(expression(element, depth + 1));
+                    }
+                    return array + "}";
+                }
+                return ternary(type, depth);
             case "int":
             case "long":
+                if (kind > 0.85) {
+                    String other = type.equals("int") ? local("Number") : local("Box");
+                    if (other != null) {
+                        return type.equals("int") ? other + ".intValue()" : "(" + other + " == null ? -1L : " + other + ".a)";
+                    }
+                    if (type.equals("int") && kind > 0.88) {
+                        return "(" + pick("(int) ", "") + expression(pick("byte", "short", "char"), depth + 1) + " + 1)";
+                    }
+                }
                 if (kind < 0.8) {
                     return "(" + expression(type, depth + 1) + " " + pick("+", "-", "*", "^", "&") + " "
                             + expression(type, depth + 1) + ")";
@@ -429,7 +716,7 @@ final class RandomProgram {
                 return "(double) " + expression("int", depth + 1);
             case "String":
                 if (kind < 0.55) {
-                    return "(" + expression("String", depth + 1) + " + " + expression(pick(TYPES), depth + 1) + ")";
+                    return "(" + expression("String", depth + 1) + " + " + printable(pick(TYPES), depth + 1) + ")";
                 }
                 if (kind < 0.65) {
                     return ternary(type, depth);
@@ -442,6 +729,12 @@ final class RandomProgram {
                     return "h" + (1 + random.nextInt(callableHelpers)) + "(" + expression("int", depth + 1) + ", "
                             + expression("long", depth + 1) + ", " + expression("String", depth + 1) + ")";
                 }
+                if (kind < 0.88) {
+                    return "recurse(" + random.nextInt(7) + ", " + expression("String", depth + 1) + ")";
+                }
+                if (kind < 0.94) {
+                    return "show(" + expression(pick(MORE_TYPES), depth + 1) + ")";
+                }
                 return "new Box(" + expression("long", depth + 1) + ", " + expression("String", depth + 1) + ").toString()";
             default:
                 if (kind < 0.5) {
@@ -453,12 +746,36 @@ final class RandomProgram {
                     return "(" + expression("boolean", depth + 1) + " " + pick("&&", "||") + " "
                             + expression("boolean", depth + 1) + ")";
                 }
+                if (kind < 0.85) {
+                    String reference = pick("Box", "Object", "Number");
+                    return "(" + expression(reference, depth + 1) + " " + pick("==", "!=") + " null)";
+                }
                 return "!" + expression("boolean", depth + 1);
         }
     }
 
+    /** A switch expression on an {@code int} or a string, with an arm that is a block yielding a value. */
+    private String switchExpression(String type, int depth) {
+        boolean onString = random.nextBoolean();
+        String selector = onString ? "pS(" + literal("String") + ")" : "(" + expression("int", depth + 1) + " & 3)";
+        String yielded = fresh("y");
+        String[] labels = onString ? new String[] {"\"a\", \"q\"", "\"bc\""} : new String[] {"0", "1, 2"};
+        return "(switch (" + selector + ") { case " + labels[0] + " -> " + expression(type, depth + 1) + "; case " + labels[1]
+                + " -> { " + type + " " + yielded + " = " + expression(type, depth + 1) + "; System.out.println(\"" + yielded
+                + " \" + " + yielded + "); yield " + yielded + "; } default -> "
+                + expression(type, depth + 1) + "; })";
+    }
+
+    /** An element of an array local of {@code type}'s array type, at an index from a suspending call, or {@code null}. */
+    private String elementOfArray(String type) {
+        String array = local(type + "[]");
+        return array == null ? null : array + "[Math.floorMod(" + expression("int", MAX_DEPTH - 1) + ", " + array + ".length)]";
+    }
+
     private String ternary(String type, int depth) {
-        return "(" + expression("boolean", depth + 1) + " ? " + expression(type, depth + 1) + " : "
+        // A cast keeps a conditional of two boxed numbers from being unboxed by numeric promotion.
+        String cast = type.equals("Number") ? "(Number) " : "";
+        return "(" + expression("boolean", depth + 1) + " ? " + cast + expression(type, depth + 1) + " : "
                 + expression(type, depth + 1) + ")";
     }
 
@@ -469,6 +786,13 @@ final class RandomProgram {
             case "long": name = "pJ"; break;
             case "double": name = "pD"; break;
             case "String": name = "pS"; break;
+            case "byte": name = "pB"; break;
+            case "short": name = "pH"; break;
+            case "char": name = "pC"; break;
+            case "float": name = "pF"; break;
+            case "Box": name = "pBox"; break;
+            case "Number": name = "pN"; break;
+            case "Object": name = "pO"; break;
             default: name = "pZ";
         }
         return name + "(" + argument + ")";
@@ -480,7 +804,18 @@ final class RandomProgram {
             case "long": return (random.nextLong() % 1_000_000_000_000L) + "L";
             case "double": return pick("0.5", "1.25", "-2.75", "3.0", "1.0E10", "-0.125");
             case "String": return "\"" + pick("a", "bc", "xyz", "", "q") + "\"";
-            default: return pick("true", "false");
+            case "byte": return "(byte) " + (random.nextInt(256) - 128);
+            case "short": return "(short) " + (random.nextInt(65536) - 32768);
+            case "char": return pick("'a'", "'z'", "'0'");
+            case "float": return pick("0.5f", "-1.5f", "3.0E7f");
+            case "Box": return pick("null", "new Box(1L, \"k\")");
+            case "Number": return pick("Integer.valueOf(3)", "Long.valueOf(-4L)", "Double.valueOf(0.5)");
+            case "Object": return pick("null", "\"o\"", "new int[] {9}");
+            case "int[]": return "new int[] {" + (random.nextInt(9) - 4) + "}";
+            case "String[]": return "new String[] {\"s\", \"t\"}";
+            case "double[]": return "new double[] {0.5, 2.0}";
+            case "boolean": return pick("true", "false");
+            default: throw new IllegalArgumentException(type);
         }
     }
 

@@ -1,127 +1,80 @@
 package io.jasyncio.weaver.corpus;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jasyncio.weaver.corpus.Fuzzer.Compiler;
 import java.io.IOException;
-import io.jasyncio.weaver.Diagnostic;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random programs (see {@link RandomProgram}), each run twice: unwoven with its suspending
- * calls made not to park, which is plain Java; and woven, parking at every suspending call
- * while another task runs. The two outputs must be equal. The seeds are fixed, so a build is
- * reproducible; {@code -Djasyncio.randomPrograms=500 -Djasyncio.randomSeed=1000} explores
- * further. Each program is compiled four ways: by javac, by javac as Java 8, by javac without
- * debug information, and by the Eclipse compiler. A
- * failure prints its seed and source, ready to become a fixture once reduced.
+ * Differential fuzzing of the weaver (see {@link Fuzzer}): {@link RandomProgram}s, each run
+ * unwoven with its suspending calls completing synchronously, which is plain Java, and woven,
+ * parking at every suspending call while another task runs; the outputs must be equal. The
+ * programs are compiled by javac ({@code --release 17}), by javac as Java 8, by javac without
+ * debug information and by the Eclipse compiler, each compiler over its own range of seeds.
+ *
+ * <p>The build checks {@value #CI_PROGRAMS} programs from seed 1. A longer run is one command:
+ * <pre>
+ * mvn -q -o -pl weaver -am verify -Dtest=RandomProgramsTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Djasyncio.fuzz.programs=100000 -Djasyncio.fuzz.seed=1000000
+ * </pre>
+ * which splits the programs {@code 70:10:10:10} over the compilers ({@code -Djasyncio.fuzz.compilers=JAVAC,ECJ}
+ * chooses) and prints, per compiler, the programs run, the failures and the seed range. A
+ * failing program is shrunk and saved as a fixture with its expected output in
+ * {@code weaver/target/fuzz-failures/} (or {@code -Djasyncio.fuzz.failures=DIR}); the failure
+ * message names the files. {@code -Djasyncio.fuzz.seed=S -Djasyncio.fuzz.programs=1
+ * -Djasyncio.fuzz.compilers=C} reproduces one seed.
  */
 class RandomProgramsTest {
-    static final String COUNT = "jasyncio.randomPrograms";
-    static final String FIRST_SEED = "jasyncio.randomSeed";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    /** The compilers the programs are compiled with, each laying out bytecode its own way. */
-    enum Compiler { JAVAC, JAVAC_8, JAVAC_NO_DEBUG_INFO, ECJ }
+    static final String PROGRAMS = "jasyncio.fuzz.programs";
+    static final String FIRST_SEED = "jasyncio.fuzz.seed";
+    static final String COMPILERS = "jasyncio.fuzz.compilers";
+    /** How many programs the build checks. */
+    static final int CI_PROGRAMS = 300;
 
     @TempDir
     static Path work;
 
     @TestFactory
-    Stream<DynamicTest> randomProgram_runsWovenAsItRunsPlain() throws IOException {
-        return programs(Compiler.JAVAC, 40);
-    }
-
-    @TestFactory
-    Stream<DynamicTest> randomProgramCompiledAsJava8_runsWovenAsItRunsPlain() throws IOException {
-        return programs(Compiler.JAVAC_8, 15);
-    }
-
-    @TestFactory
-    Stream<DynamicTest> randomProgramWithoutDebugInfo_runsWovenAsItRunsPlain() throws IOException {
-        return programs(Compiler.JAVAC_NO_DEBUG_INFO, 10);
-    }
-
-    @TestFactory
-    Stream<DynamicTest> randomProgramCompiledByEcj_runsWovenAsItRunsPlain() throws IOException {
-        return programs(Compiler.ECJ, 15);
-    }
-
-    /** Writes and compiles the programs of the seeds to check, {@code count} unless the system property says. */
-    private static Stream<DynamicTest> programs(Compiler compiler, int count) throws IOException {
-        int programs = Integer.getInteger(COUNT, count);
+    Stream<DynamicTest> randomPrograms_runWovenAsTheyRunPlain() {
+        long total = Long.getLong(PROGRAMS, CI_PROGRAMS);
         long firstSeed = Long.getLong(FIRST_SEED, 1L);
-        Path sources = work.resolve(compiler + "/src");
-        Path classes = work.resolve(compiler + "/classes");
-        Files.createDirectories(sources);
-        List<Path> files = new ArrayList<>();
-        for (long seed = firstSeed; seed < firstSeed + programs; seed++) {
-            Path file = sources.resolve(className(seed) + ".java");
-            Files.writeString(file, RandomProgram.source(seed, className(seed)), StandardCharsets.UTF_8);
-            files.add(file);
+        List<Compiler> compilers = Arrays.stream(System.getProperty(COMPILERS, "JAVAC,JAVAC_8,JAVAC_NO_DEBUG_INFO,ECJ")
+                .split("\\s*,\\s*")).map(Compiler::valueOf).collect(Collectors.toList());
+        List<DynamicTest> tests = new ArrayList<>();
+        long seed = firstSeed;
+        for (Compiler compiler : compilers) {
+            long count = compilers.size() == 1 ? total
+                    : compiler == Compiler.JAVAC ? total * 7 / 10 : Math.max(1, total / 10);
+            long from = seed;
+            tests.add(DynamicTest.dynamicTest(compiler + " seeds " + from + ".." + (from + count - 1),
+                    () -> fuzz(compiler, from, count)));
+            seed += count;
         }
-        String errors = compile(compiler, files, classes);
-        assertTrue(errors.isEmpty(), () -> "RandomProgram wrote code that " + compiler + " does not compile:\n" + errors);
-        return Stream.iterate(firstSeed, seed -> seed + 1).limit(programs)
-                .map(seed -> DynamicTest.dynamicTest("seed " + seed, () -> check(seed, classes, sources)));
+        return tests.stream();
     }
 
-    private static String className(long seed) {
-        return "Generated" + seed;
-    }
-
-    private static void check(long seed, Path classes, Path sources) throws IOException {
-        String name = FixtureProgram.FIXTURES + "." + className(seed);
-        FixtureProgram program = FixtureProgram.load(name, classes);
-        ClassLoader parent = RandomProgramsTest.class.getClassLoader();
-        ProgramRun reference = ProgramRun.run(new FixtureClassLoader(program.simpleName(), program.classFiles(), parent),
-                name, TIMEOUT);
-        // ECJ 3.38 sometimes writes a StackMapTable that the JVM rejects ("bad offset"), in very
-        // long methods: the compiler's own output does not verify, which is not the weaver's concern.
-        Assumptions.assumeFalse(reference.failure() instanceof VerifyError,
-                () -> "the unwoven class files of seed " + seed + " do not verify: " + reference.failure());
-        assertEquals("", reference.describeProblems(), "the unwoven reference run of seed " + seed + " failed");
-        WovenProgram woven = WovenProgram.weave(program);
-        String source = Files.readString(sources.resolve(className(seed) + ".java"));
-        String trouble = woven.diagnostics().stream().map(Diagnostic::format).collect(Collectors.joining("\n"));
-        if (trouble.isEmpty()) {
-            trouble = woven.verify(woven.newClassLoader()) + woven.link(woven.newClassLoader());
-        }
-        if (trouble.isEmpty()) {
-            ProgramRun run = ProgramRun.run(woven.newClassLoader(), name, TIMEOUT, "park");
-            String difference = TextDiff.firstDifference(reference.stdout(), run.stdout());
-            trouble = (difference == null ? "" : difference + "\n") + run.describeProblems();
-        }
-        if (!trouble.isEmpty()) {
-            fail("seed " + seed + ": the woven program does not behave as plain Java:\n" + trouble
-                    + "\n--- source (" + FIRST_SEED + "=" + seed + "):\n" + source);
-        }
-    }
-
-    /** Compiles the generated sources against the runtime; returns the errors, empty when it succeeded. */
-    private static String compile(Compiler compiler, List<Path> sources, Path out) throws IOException {
-        Files.createDirectories(out);
-        switch (compiler) {
-            case ECJ:
-                return Compilers.ecj(sources, out);
-            case JAVAC_8:
-                return Compilers.javac(List.of("-source", "8", "-target", "8", "-Xlint:-options"), sources, out);
-            case JAVAC_NO_DEBUG_INFO:
-                return Compilers.javac(List.of("--release", "17", "-g:none"), sources, out);
-            default:
-                return Compilers.javac(List.of("--release", "17"), sources, out);
+    private static void fuzz(Compiler compiler, long firstSeed, long count) throws IOException {
+        Fuzzer.Report report = new Fuzzer(compiler, work.resolve(compiler.name()), Fuzzer.defaultFailureDir())
+                .run(firstSeed, count, line -> {
+                    if (line.startsWith("FAILURE") || line.startsWith("skipped")) {
+                        System.out.println(line);
+                    }
+                });
+        System.out.println("fuzzing " + report.summary());
+        assertTrue(report.programs > count / 2, () -> "most programs were skipped: " + report.summary());
+        if (!report.failures.isEmpty()) {
+            fail(report.summary() + "\n\n" + report.failures.stream().map(Fuzzer.Failure::describe)
+                    .collect(Collectors.joining("\n\n")));
         }
     }
 }
