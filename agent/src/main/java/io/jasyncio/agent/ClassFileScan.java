@@ -74,8 +74,11 @@ final class ClassFileScan {
         private int[] entries;
         /** Whether a Utf8 entry is {@code Lio/jasyncio/Async;}, found while reading the pool. */
         private boolean mentionsAsync;
-        /** Whether a Utf8 entry is the woven marker, found while reading the pool. */
-        private boolean woven;
+        /**
+         * The index of the Utf8 entry that spells the woven marker's descriptor, 0 if none. Only a
+         * hint: a string constant may spell it too, so {@link #carriesWovenMarker} confirms it.
+         */
+        private int wovenIndex;
 
         Parser(byte[] bytes) {
             this.bytes = bytes;
@@ -104,7 +107,8 @@ final class ClassFileScan {
             for (int i = 0; i < interfaceCount; i++) {
                 interfaces[i] = className(u2(end + 8 + 2 * i));
             }
-            checkFraming(end + 8 + 2 * interfaceCount);
+            int classAttributes = checkFraming(end + 8 + 2 * interfaceCount);
+            boolean woven = wovenIndex != 0 && carriesWovenMarker(classAttributes);
 
             List<String> references = references();
             return new ClassFileScan(name, superName, interfaces, mentionsAsync, woven, references);
@@ -123,8 +127,8 @@ final class ClassFileScan {
                         int length = u2(offset + 1);
                         if (length == ASYNC.length) {
                             mentionsAsync |= utf8Equals(offset, ASYNC);
-                        } else if (length == WOVEN.length) {
-                            woven |= utf8Equals(offset, WOVEN);
+                        } else if (length == WOVEN.length && utf8Equals(offset, WOVEN)) {
+                            wovenIndex = index;
                         }
                         offset += 3 + length;
                         break;
@@ -154,8 +158,11 @@ final class ClassFileScan {
             return offset;
         }
 
-        /** Walks fields, methods and attributes by their lengths; they must end where the file ends. */
-        private void checkFraming(int offset) throws MalformedClassException {
+        /**
+         * Walks fields, methods and attributes by their lengths; they must end where the file ends.
+         * Returns the offset of the class's own attributes.
+         */
+        private int checkFraming(int offset) throws MalformedClassException {
             for (int members = 0; members < 2; members++) { // fields, then methods
                 int count = u2(offset);
                 offset += 2;
@@ -163,11 +170,71 @@ final class ClassFileScan {
                     offset = skipAttributes(offset + 6);
                 }
             }
+            int classAttributes = offset;
             offset = skipAttributes(offset);
             if (offset != bytes.length) {
                 throw new MalformedClassException(offset < bytes.length
                         ? "extra bytes after the last attribute"
                         : "the file ends inside its last attribute");
+            }
+            return classAttributes;
+        }
+
+        /**
+         * Whether the class's {@code RuntimeInvisibleAnnotations} hold the woven marker (the
+         * weaver writes it there, with class retention), rather than some string constant
+         * spelling its descriptor.
+         */
+        private boolean carriesWovenMarker(int offset) throws MalformedClassException {
+            int count = u2(offset);
+            offset += 2;
+            for (int i = 0; i < count; i++) {
+                int name = u2(offset);
+                int next = offset + 6 + u4(offset + 2);
+                if (name < entries.length && entries[name] != 0 && bytes[entries[name]] == 1
+                        && "RuntimeInvisibleAnnotations".equals(string(entries[name] + 3, u2(entries[name] + 1)))) {
+                    int annotations = u2(offset + 6);
+                    int at = offset + 8;
+                    for (int a = 0; a < annotations; a++) {
+                        if (u2(at) == wovenIndex) {
+                            return true;
+                        }
+                        at = skipAnnotation(at);
+                    }
+                }
+                offset = next;
+            }
+            return false;
+        }
+
+        /** The offset just past the annotation at {@code offset} (JVMS 4.7.16). */
+        private int skipAnnotation(int offset) throws MalformedClassException {
+            int pairs = u2(offset + 2);
+            offset += 4;
+            for (int i = 0; i < pairs; i++) {
+                offset = skipElementValue(offset + 2);
+            }
+            return offset;
+        }
+
+        private int skipElementValue(int offset) throws MalformedClassException {
+            switch (u1(offset)) {
+                case 'B': case 'C': case 'D': case 'F': case 'I': case 'J': case 'S': case 'Z': case 's': case 'c':
+                    return offset + 3;
+                case 'e':
+                    return offset + 5;
+                case '@':
+                    return skipAnnotation(offset + 1);
+                case '[': {
+                    int values = u2(offset + 1);
+                    offset += 3;
+                    for (int i = 0; i < values; i++) {
+                        offset = skipElementValue(offset);
+                    }
+                    return offset;
+                }
+                default:
+                    throw new MalformedClassException("unknown annotation element tag " + u1(offset));
             }
         }
 

@@ -10,10 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jasyncio.Async;
 import io.jasyncio.AsyncCallable;
 import io.jasyncio.Asyncio;
+import io.jasyncio.weaver.ClassFinder;
+import io.jasyncio.weaver.WeaveResult;
+import io.jasyncio.weaver.Weaver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +78,40 @@ class WeavingTransformerTest {
         ClassFileScan helper = ClassFileScan.of(bytesOf(Helper.class));
         assertFalse(helper.mentionsAsync);
         assertEquals(List.of(), helper.references);
+    }
+
+    /** Class-retention annotations with every kind of element value, so the scan must skip them to reach the marker. */
+    @Retention(RetentionPolicy.CLASS)
+    @interface Tagged {
+        String text();
+        int[] numbers();
+        RetentionPolicy policy();
+        Class<?> type();
+        Retention nested();
+    }
+
+    /** Spells the marker's descriptor in a string constant and carries other annotations, but was never woven. */
+    @Tagged(text = "t", numbers = {1, 2}, policy = RetentionPolicy.CLASS, type = String.class,
+            nested = @Retention(RetentionPolicy.SOURCE))
+    static final class SpellsTheMarker {
+        static final String MARKER = "Lio/jasyncio/internal/Woven;";
+
+        @Async
+        static String nap() {
+            Asyncio.sleep(Duration.ZERO);
+            return MARKER;
+        }
+    }
+
+    @Test
+    void scan_ofAClassThatOnlySpellsTheMarker_isNotTakenForWoven() throws Exception {
+        // Regression: any Utf8 constant equal to the marker's descriptor made the agent leave the
+        // class alone, so its @Async methods ran unwoven.
+        byte[] plain = bytesOf(SpellsTheMarker.class);
+        assertFalse(ClassFileScan.of(plain).woven);
+        WeaveResult woven = new Weaver(ClassFinder.ofClassLoader(getClass().getClassLoader())).weave(plain);
+        assertTrue(woven.changed());
+        assertTrue(ClassFileScan.of(woven.bytes()).woven, "the marker after the other annotations is found");
     }
 
     @Test

@@ -7,7 +7,10 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.objectweb.asm.AnnotationVisitor;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.FieldVisitor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodTooLargeException;
@@ -202,8 +205,8 @@ public final class ClassWeaver {
             int tag = bytes[offset - 1];
             switch (tag) {
                 case 1: // Utf8
-                    if (utf8Equals(bytes, offset, Names.WOVEN)) {
-                        return Scan.WOVEN;
+                    if (utf8Equals(bytes, offset, Names.WOVEN) && carriesWovenMarker(reader)) {
+                        return Scan.WOVEN; // a string constant may spell the descriptor too
                     }
                     if (utf8Equals(bytes, offset, Names.ASYNC)) {
                         candidate = true;
@@ -256,6 +259,30 @@ public final class ClassWeaver {
             }
         }
         return false;
+    }
+
+    /** Whether the class itself is annotated with the marker; reads no code. */
+    private static boolean carriesWovenMarker(ClassReader reader) {
+        boolean[] found = new boolean[1];
+        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
+                found[0] |= Names.WOVEN.equals(descriptor);
+                return null;
+            }
+
+            @Override
+            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                return null;
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                    String[] exceptions) {
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return found[0];
     }
 
     private static boolean isWoven(ClassNode node) {

@@ -157,6 +157,35 @@ class WeaverContractTest {
         assertEquals(List.of(), problems);
     }
 
+    /** Spells the marker's descriptor in a string constant, as a tool or a test might; is not woven. */
+    static final class SpellsTheMarker {
+        static final String MARKER = "Lio/jasyncio/internal/Woven;";
+
+        @io.jasyncio.Async
+        static String nap() {
+            io.jasyncio.Asyncio.sleep(0);
+            return MARKER;
+        }
+    }
+
+    @Test
+    void weave_ofAClassThatOnlySpellsTheMarker_wovenAllTheSame() throws IOException {
+        // Regression: the quick constant-pool scan took any class holding the marker's
+        // descriptor for one woven at build time, and left its @Async methods unwoven.
+        byte[] plain;
+        try (InputStream in = SpellsTheMarker.class.getResourceAsStream("WeaverContractTest$SpellsTheMarker.class")) {
+            plain = in.readAllBytes();
+        }
+        Weaver weaver = newWeaver();
+        WeaveResult first = weaver.weave(plain);
+        assertFalse(first.alreadyWoven());
+        assertTrue(first.changed());
+        assertEquals(1, first.wovenMethods());
+        WeaveResult again = weaver.weave(first.bytes());
+        assertTrue(again.alreadyWoven());
+        assertFalse(again.changed());
+    }
+
     @Test
     void classFinder_readsJdkAndTestClassesAndReturnsNullForUnknownOnes() {
         ClassFinder finder = ClassFinder.ofClassLoader(WeaverContractTest.class.getClassLoader());
