@@ -74,6 +74,7 @@ public final class ClassWeaver {
         Map<String, LambdaTarget> lambdas = lambdaTargets(node);
         List<Diagnostic> diagnostics = new ArrayList<>();
         List<MethodNode> bridges = new ArrayList<>();
+        Map<MethodNode, Rewritten> rewritten = new HashMap<>();
         int woven = 0;
         boolean changed = false;
         Map<MethodNode, List<ClassHierarchy.MethodRef>> bridged = overriddenThroughBridges(node);
@@ -117,9 +118,11 @@ public final class ClassWeaver {
                 continue;
             }
             try {
+                MethodNode pristine = copy(method);
                 MethodNode bridge = rewrite(node, method, calls, transformer, problems);
                 if (bridge != null) {
                     bridges.add(bridge);
+                    rewritten.put(method, new Rewritten(pristine, bridge, transformer.bridgeName()));
                     woven++;
                     changed = true;
                 }
@@ -140,16 +143,21 @@ public final class ClassWeaver {
         if ((node.version & 0xFFFF) < Opcodes.V1_8) {
             node.version = Opcodes.V1_8;
         }
-        byte[] written = write(node, diagnostics);
+        byte[] written = write(node, rewritten, diagnostics);
         diagnostics.sort(java.util.Comparator.comparingInt(Diagnostic::line)); // a method too large comes in order too
         return new Outcome(className, written, true, false, woven, diagnostics);
     }
 
+    /** A method as it was before its rewriting, and the bridge the rewriting made for it. */
+    private record Rewritten(MethodNode pristine, MethodNode bridge, String bridgeName) {}
+
     /**
      * Writes the class, computing frames. A method that the rewriting pushed over the JVM's
-     * 64 KiB code limit becomes one that throws a diagnostic, and the class is written again.
+     * 64 KiB code limit is first rewritten again saving only its live locals (not the ones kept
+     * for debuggers); if it is still too large, it becomes one that throws a diagnostic. Either
+     * way the class is written again.
      */
-    private byte[] write(ClassNode node, List<Diagnostic> diagnostics) {
+    private byte[] write(ClassNode node, Map<MethodNode, Rewritten> rewritten, List<Diagnostic> diagnostics) {
         for (int attempt = 0; ; attempt++) {
             try {
                 ClassWriter writer = new HierarchyClassWriter(hierarchy, ClassWriter.COMPUTE_FRAMES);
@@ -157,8 +165,12 @@ public final class ClassWeaver {
                 return writer.toByteArray();
             } catch (MethodTooLargeException tooLarge) {
                 MethodNode method = find(node, tooLarge.getMethodName(), tooLarge.getDescriptor());
-                if (method == null || attempt > node.methods.size()) {
+                if (method == null || attempt > 2 * node.methods.size()) {
                     throw tooLarge;
+                }
+                Rewritten before = rewritten.remove(method);
+                if (before != null && rewriteLiveLocalsOnly(node, method, before)) {
+                    continue;
                 }
                 List<Diagnostic> problems = new ArrayList<>();
                 problems.add(diagnostic(node, method, Bytecode.firstLine(method),
@@ -168,6 +180,39 @@ public final class ClassWeaver {
                 report(node, method, problems, diagnostics);
             }
         }
+    }
+
+    /**
+     * Replaces {@code method}, in place in the class, by its pristine copy rewritten to save
+     * live locals only, and its bridge by the new one. False when that rewriting fails, which
+     * it should not, since the first one succeeded on the same code.
+     */
+    private boolean rewriteLiveLocalsOnly(ClassNode node, MethodNode method, Rewritten before) {
+        MethodNode again = before.pristine();
+        StateMachineTransformer transformer = new StateMachineTransformer(node.name,
+                (node.access & Opcodes.ACC_INTERFACE) != 0, node.sourceFile, again, before.bridgeName()).liveLocalsOnly();
+        MethodNode bridge;
+        try {
+            bridge = rewrite(node, again, suspendingCalls(again), transformer, new ArrayList<>());
+        } catch (AnalyzerException | RuntimeException e) {
+            return false;
+        }
+        int at = node.methods.indexOf(method);
+        int bridgeAt = node.methods.indexOf(before.bridge());
+        if (bridge == null || at < 0 || bridgeAt < 0) {
+            return false;
+        }
+        node.methods.set(at, again);
+        node.methods.set(bridgeAt, bridge);
+        return true;
+    }
+
+    /** A deep copy, labels included, to rewrite again from. */
+    private static MethodNode copy(MethodNode method) {
+        MethodNode copy = new MethodNode(Opcodes.ASM9, method.access, method.name, method.desc, method.signature,
+                method.exceptions == null ? null : method.exceptions.toArray(new String[0]));
+        method.accept(copy);
+        return copy;
     }
 
     private static MethodNode find(ClassNode node, String name, String descriptor) {

@@ -133,8 +133,17 @@ final class FlowAnalyzer extends Analyzer<BasicValue> {
      */
     static BitSet describedLocals(MethodNode method, int index, Frame<BasicValue> frame) {
         BitSet described = new BitSet();
+        for (LocalVariableNode variable : describingEntries(method, index, frame)) {
+            described.set(variable.index);
+        }
+        return described;
+    }
+
+    /** The entries of the {@code LocalVariableTable} behind {@link #describedLocals}. */
+    static List<LocalVariableNode> describingEntries(MethodNode method, int index, Frame<BasicValue> frame) {
+        List<LocalVariableNode> entries = new ArrayList<>();
         if (method.localVariables == null) {
-            return described;
+            return entries;
         }
         for (LocalVariableNode variable : method.localVariables) {
             if (variable.index >= frame.getLocals()
@@ -144,10 +153,10 @@ final class FlowAnalyzer extends Analyzer<BasicValue> {
             }
             Type value = frame.getLocal(variable.index).getType();
             if (value != null && sameKind(value, Type.getType(variable.desc))) {
-                described.set(variable.index);
+                entries.add(variable);
             }
         }
-        return described;
+        return entries;
     }
 
     /** Whether a value of type {@code value} can be what a variable declared {@code declared} holds. */

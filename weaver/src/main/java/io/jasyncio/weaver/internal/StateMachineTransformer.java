@@ -15,6 +15,7 @@ import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.LocalVariableNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
@@ -47,6 +48,8 @@ final class StateMachineTransformer {
     private final boolean isStatic;
 
     private final String sourceFile;
+    /** Whether locals a debugger sees (but the code no longer reads) are saved too; see {@link #plan}. */
+    private boolean keepDescribedLocals = true;
 
     StateMachineTransformer(String owner, boolean ownerIsInterface, String sourceFile, MethodNode method, String bridgeName) {
         this.owner = owner;
@@ -55,6 +58,20 @@ final class StateMachineTransformer {
         this.method = method;
         this.bridgeName = bridgeName;
         this.isStatic = (method.access & Opcodes.ACC_STATIC) != 0;
+    }
+
+    String bridgeName() {
+        return bridgeName;
+    }
+
+    /**
+     * Saves only the locals the code reads after each park: the fallback for a method that
+     * saving every described local pushes over the JVM's code limit. A debugger stopped after a
+     * resume then sees the dead ones as 0 or null.
+     */
+    StateMachineTransformer liveLocalsOnly() {
+        keepDescribedLocals = false;
+        return this;
     }
 
     // ---------------------------------------------------------------- planning
@@ -69,6 +86,7 @@ final class StateMachineTransformer {
      */
     List<Point> plan(List<MethodInsnNode> calls, Frame<BasicValue>[] frames, BitSet[] live) {
         List<Point> points = new ArrayList<>();
+        List<LocalVariableNode> untrue = new ArrayList<>();
         for (MethodInsnNode call : calls) {
             int index = method.instructions.indexOf(call);
             Frame<BasicValue> frame = frames[index];
@@ -84,8 +102,14 @@ final class StateMachineTransformer {
                 }
                 locals.add(new Spill(0, Kind.REF, Type.getObjectType(owner), counts[0]++, live[index].get(0)));
             }
-            BitSet kept = FlowAnalyzer.describedLocals(method, index, frame);
-            kept.or(live[index]);
+            BitSet kept = (BitSet) live[index].clone();
+            for (LocalVariableNode variable : FlowAnalyzer.describingEntries(method, index, frame)) {
+                if (keepDescribedLocals) {
+                    kept.set(variable.index);
+                } else if (!live[index].get(variable.index)) {
+                    untrue.add(variable); // not restored after this park: the entry would lie
+                }
+            }
             for (int slot = isStatic ? 0 : 1; slot < frame.getLocals(); slot++) {
                 if (!kept.get(slot)) {
                     continue;
@@ -108,6 +132,11 @@ final class StateMachineTransformer {
                 stack.add(spill(i, kind, value.getType(), counts, true));
             }
             points.add(new Point(call, locals, stack, counts[0], counts[1]));
+        }
+        // Saving live locals only, an entry whose local is not restored after some park in its
+        // range would show a debugger a value it does not hold: such entries go.
+        if (!untrue.isEmpty()) {
+            method.localVariables.removeIf(variable -> untrue.stream().anyMatch(dropped -> dropped == variable));
         }
         return points;
     }
