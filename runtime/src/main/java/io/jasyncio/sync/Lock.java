@@ -51,7 +51,17 @@ public final class Lock {
     /** The tasks waiting for the lock, first-in first-out. */
     private final WaitQueue waiters = new WaitQueue();
     /** What the waiters park on; kept private so the public type shows only the lock's API. */
-    private final WaitSite waitSite = this::cancelWait;
+    private final WaitSite waitSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            Lock.this.cancelWait(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "Lock held by " + (owner == null ? "nobody" : owner.name());
+        }
+    };
 
     /** Makes a lock that is not locked. */
     public Lock() {}
