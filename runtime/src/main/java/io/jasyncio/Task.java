@@ -94,7 +94,7 @@ public final class Task<T> extends TaskCore {
      * What the parked task waits for, in a few words, as the thing it waits on describes it:
      * {@code "sleep, 1.5 s left"}, {@code "task Task-3"}, {@code "Lock held by Task-2"},
      * {@code "Event to be set"}, {@code "Semaphore permit"}, {@code "item from Queue"},
-     * {@code "room in Queue of 10 items"}, {@code "Condition signal"},
+     * {@code "room in Queue (maxSize 10)"}, {@code "Condition signal"},
      * {@code "Barrier, 2 of 3 arrived"}, {@code "gather of 3 tasks, 2 not ended"},
      * {@code "waitFor of Task-5, 0.5 s left"}, {@code "read on DatagramChannel /127.0.0.1:5000"}.
      * The wording is for people and may change; do not parse it.

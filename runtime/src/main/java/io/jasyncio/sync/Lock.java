@@ -59,7 +59,10 @@ public final class Lock {
 
         @Override
         public String describe(TaskCore task) {
-            return "Lock held by " + (owner == null ? "nobody" : owner.name());
+            if (owner == null) {
+                return "Lock held by nobody";
+            }
+            return "Lock held by " + owner.name() + (owner.isDone() ? ", which ended without releasing it" : "");
         }
     };
 

@@ -93,7 +93,7 @@ public final class Queue<T> {
 
         @Override
         public String describe(TaskCore task) {
-            return "room in Queue of " + maxSize + " items";
+            return "room in Queue (maxSize " + maxSize + ")";
         }
     };
     /**
