@@ -356,6 +356,33 @@ class IntrospectionIT extends AsyncTestBase {
         });
     }
 
+    @Test
+    void dumpTasks_longChainOfAwaits_stopsAfter2000LinesAndSaysHowManyTasksItLeftOut() {
+        int length = 5_000;
+        runInVirtualTime(() -> {
+            List<Task<?>> chain = new ArrayList<>();
+            for (int i = 0; i < length; i++) {
+                int next = i + 1;
+                chain.add(next == length
+                        ? Asyncio.createTask(() -> Asyncio.sleep(HOUR))
+                        : Asyncio.createTask(() -> chain.get(next).await()));
+            }
+            Asyncio.sleep(Duration.ZERO);
+            String[] dumped = Asyncio.dumpTasks().split("\n");
+            // Task-1, then each task of the chain on two lines (itself and its body): the 1000th has room for one
+            assertEquals(2_001, dumped.length);
+            assertEquals("... (the dump stops at 2000 lines; 4000 tasks are not shown)", dumped[2_000]);
+            int longest = 0;
+            for (String line : dumped) {
+                longest = Math.max(longest, line.length());
+            }
+            assertTrue(longest < 32 * 4 + 200, "indentation stops growing: a line of " + longest + " characters");
+            chain.get(length - 1).cancel();
+            finish(1);
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ the deadlock report
 
     private final Lock held = new Lock();

@@ -38,7 +38,7 @@ import java.util.function.Function;
  * until they have ended too, so their {@code finally} blocks run. When no task is ready and
  * none can ever wake up (no timer, no channel wait) it does the same to every task, main
  * included, and throws an {@code IllegalStateException} describing the deadlock, rather than
- * hang.
+ * hang: a headline and the {@link TaskTree} dump of every task, taken before they are cancelled.
  *
  * <h2>Running a task: the driver</h2>
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
