@@ -356,6 +356,44 @@ class IntrospectionIT extends AsyncTestBase {
         });
     }
 
+    private Task<?> below;
+
+    @Async
+    Object gatherBelowAndSecond() {
+        at("gatherer"); return Asyncio.gather(below, second);
+    }
+
+    @Test
+    void dumpTasks_cycleThroughGatherAboveAnOlderTask_isDrawnFromTheCycle() {
+        runInVirtualTime(() -> {
+            below = Asyncio.createTask("below", this::lateBody);
+            first = Asyncio.createTask("first", this::gatherBelowAndSecond);
+            second = Asyncio.createTask("second", this::secondBody);
+            Asyncio.sleep(Duration.ZERO); // they park; gather starts its watchers
+            Asyncio.sleep(Duration.ZERO); // the watchers park
+            String expected = "Task-1 (running)\n"
+                    + "first (parked) waiting for gather of 2 tasks, 2 not ended\n"
+                    + "|   at " + place("gatherBelowAndSecond", "gatherer") + "\n"
+                    + "+-- gather:below (parked) waiting for task below\n"
+                    + "|   \\-- below (parked) waiting for sleep, 3600 s left\n"
+                    + "|           at " + place("lateBody", "late") + "\n"
+                    + "\\-- gather:second (parked) waiting for task second\n"
+                    + "    \\-- second (parked) waiting for task first\n"
+                    + "        |   at " + place("secondBody", "second") + "\n"
+                    + "        \\-- first (await cycle, see above)\n"
+                    + "await cycle: first -> gather:second -> second -> first\n";
+            assertEquals(expected, Asyncio.dumpTasks());
+            below.cancel(); // gather then cancels second, and first ends with the cancellation
+            try {
+                first.await();
+                expectUnreached();
+            } catch (CancellationException gatherCancelled) {
+                finish(1);
+            }
+            return null;
+        });
+    }
+
     @Test
     void dumpTasks_longChainOfAwaits_stopsAfter2000LinesAndSaysHowManyTasksItLeftOut() {
         int length = 5_000;

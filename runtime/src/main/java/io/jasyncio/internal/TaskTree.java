@@ -30,7 +30,8 @@ import java.util.Set;
  * {@code (see above)} under the others. A task met again on the way down from itself closes an
  * await cycle, which can never end: it is named with {@code (await cycle, see above)}, and
  * every cycle is listed after the trees ({@code await cycle: Task-2 -> Task-3 -> Task-2}).
- * Tasks reached from no root (those in a cycle nobody outside awaits) are drawn from the oldest.
+ * Tasks reached from no root (those in a cycle nobody outside awaits, and those below it) are
+ * drawn from a task of the cycle, the one found first going up from the oldest of them.
  *
  * <h2>Limits</h2>
  * The walk uses its own stack, not Java's, so a chain of a million awaits cannot overflow it;
@@ -44,7 +45,8 @@ public final class TaskTree {
 
     private final List<TaskCore> tasks;
     private final Map<TaskCore, List<TaskCore>> children = new IdentityHashMap<>();
-    private final Set<TaskCore> awaited = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** For each task awaited, the oldest task that awaits it. */
+    private final Map<TaskCore, TaskCore> firstAwaiter = new IdentityHashMap<>();
     private final Set<TaskCore> drawn = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The tasks on the way down from the root being drawn to the task being drawn. */
     private final Set<TaskCore> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -71,7 +73,9 @@ public final class TaskTree {
         for (TaskCore task : tasks) {
             List<TaskCore> awaitedByTask = Introspection.awaitedTasks(task);
             children.put(task, awaitedByTask);
-            awaited.addAll(awaitedByTask);
+            for (TaskCore child : awaitedByTask) {
+                firstAwaiter.putIfAbsent(child, task);
+            }
         }
     }
 
@@ -93,13 +97,13 @@ public final class TaskTree {
 
     private String draw() {
         for (TaskCore task : tasks) {
-            if (!awaited.contains(task) && lines < MAX_LINES) {
+            if (!firstAwaiter.containsKey(task) && lines < MAX_LINES) {
                 drawFrom(task);
             }
         }
-        for (TaskCore task : tasks) { // what no root reaches hangs in a cycle
+        for (TaskCore task : tasks) { // what no root reaches is, or hangs below, a cycle
             if (!drawn.contains(task) && lines < MAX_LINES) {
-                drawFrom(task);
+                drawFrom(cycleAbove(task));
             }
         }
         if (lines >= MAX_LINES) {
@@ -111,6 +115,18 @@ public final class TaskTree {
             out.append("await cycle: ").append(cycle).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * A task on an await cycle above {@code task}, which no root reaches: so neither does any
+     * task that awaits it, and each is awaited in turn; going up, a task must come back.
+     */
+    private TaskCore cycleAbove(TaskCore task) {
+        Set<TaskCore> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (seen.add(task)) {
+            task = firstAwaiter.get(task);
+        }
+        return task;
     }
 
     /** Draws the tree of {@code root}, depth first, with an explicit stack. */
