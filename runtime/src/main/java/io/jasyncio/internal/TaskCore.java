@@ -1,5 +1,6 @@
 package io.jasyncio.internal;
 
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
@@ -200,9 +201,9 @@ public abstract class TaskCore extends TimerEntry {
         }
 
         @Override
-        public java.util.List<TaskCore> awaitedTasks(TaskCore waiter) {
+        public List<TaskCore> awaitedTasks(TaskCore waiter) {
             TaskCore awaited = awaited(waiter);
-            return awaited == null ? java.util.List.of() : java.util.List.of(awaited);
+            return awaited == null ? List.of() : List.of(awaited);
         }
     };
 
