@@ -4,6 +4,7 @@ import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.Gathering;
 import io.jasyncio.internal.TaskCore;
+import io.jasyncio.internal.TaskTree;
 import io.jasyncio.internal.WaitFor;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -11,8 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -235,6 +238,54 @@ public final class Asyncio {
     public static Task<?> currentTask() {
         TaskCore task = EventLoop.require("Asyncio.currentTask").currentTask("Asyncio.currentTask");
         return (Task<?>) task;
+    }
+
+    /**
+     * The tasks of the running loop that have not ended, like {@code asyncio.all_tasks()}: the
+     * calling task, tasks not started yet, ready and parked, oldest first. The small watcher
+     * tasks of {@link #gather} (named {@code gather:<task>}) and the body task of
+     * {@link #waitFor} are tasks too and appear here.
+     *
+     * @return a new set, in the order the tasks were created; the caller may change it
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static Set<Task<?>> allTasks() {
+        Set<Task<?>> tasks = new LinkedHashSet<>();
+        for (TaskCore task : EventLoop.require("Asyncio.allTasks").liveTasks()) {
+            tasks.add((Task<?>) task);
+        }
+        return tasks;
+    }
+
+    /**
+     * Every task of the running loop as a tree of who awaits whom, like Python 3.14's
+     * {@code asyncio pstree}: one line per task with its name, state and what it waits for
+     * ({@link Task#waitingFor()}), then the methods it is parked in ({@link Task#stack()}), one
+     * line each. The children of a task are the tasks it awaits ({@link Task#await()}; the
+     * watchers of {@link #gather}; the body of {@link #waitFor}); the roots are the tasks no
+     * task awaits, oldest first. For example:
+     * <pre>
+     * Task-1 (running)
+     * Task-2 (parked) waiting for task Task-3
+     * |   at demo.Main.lambda$main$1(Main.java:14)
+     * \-- Task-3 (parked) waiting for sleep, 1.5 s left
+     *         at demo.Main.nap(Main.java:6)
+     *         at demo.Main.lambda$main$2(Main.java:15)
+     * </pre>
+     * A task awaited by several tasks is drawn under the first and named with
+     * {@code (see above)} under the others. Tasks that await each other in a cycle can never
+     * end: the task that closes a cycle is named with {@code (await cycle, see above)}, and the
+     * dump ends with one line per cycle, {@code await cycle: Task-2 -> Task-3 -> Task-2}. The
+     * dump stops after 2,000 lines, saying how many tasks it left out. {@link #run} puts this
+     * dump in the message of the exception it throws on a deadlock. The wording is for people
+     * and may change; the format is deterministic, so a program that uses virtual time can
+     * compare it.
+     *
+     * @return the dump, one line per task and per parked method, each ending in {@code \n}
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static String dumpTasks() {
+        return TaskTree.dump(EventLoop.require("Asyncio.dumpTasks").liveTasks());
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.jasyncio;
 
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.Introspection;
 import io.jasyncio.internal.TaskCore;
+import java.util.List;
 
 /**
  * A handle on a coroutine scheduled on the event loop by {@link Asyncio#createTask}.
@@ -65,5 +67,43 @@ public final class Task<T> extends TaskCore {
     @SuppressWarnings("unchecked")
     public T result() {
         return (T) resultNow();
+    }
+
+    /**
+     * Where the task is parked, like {@code asyncio.Task.get_stack()}: the {@code @Async}
+     * methods of its logical call chain, from the innermost one, parked in a suspending call, out
+     * to the task's body, each with the line of the suspending call it is parked at, as an async
+     * stack trace of an exception thrown there would name them. Frames of jasyncio's own
+     * primitives ({@code gather}, {@code receive}...) have no source lines and are left out, so
+     * a task parked in {@code Asyncio.sleep} lists the method that called {@code sleep} first.
+     *
+     * <p>A task woken and not run yet ({@code ready}) lists the place where it will resume. A
+     * task that has not started, is running (its stack is the thread's) or has ended has an
+     * empty stack. Costs nothing until called: the frames the task parked with are read.
+     *
+     * @return a new unmodifiable list, innermost method first; empty when the task is not
+     *     parked or ready to resume
+     * @throws IllegalStateException when called on another thread than the loop's: a parked
+     *     task's frames can only be read there
+     */
+    public List<StackTraceElement> stack() {
+        return Introspection.stack(this);
+    }
+
+    /**
+     * What the parked task waits for, in a few words, as the thing it waits on describes it:
+     * {@code "sleep, 1.5 s left"}, {@code "task Task-3"}, {@code "Lock held by Task-2"},
+     * {@code "Event to be set"}, {@code "Semaphore permit"}, {@code "item from Queue"},
+     * {@code "room in Queue (maxSize 10)"}, {@code "Condition signal"},
+     * {@code "Barrier, 2 of 3 arrived"}, {@code "gather of 3 tasks, 2 not ended"},
+     * {@code "waitFor of Task-5, 0.5 s left"}, {@code "read on DatagramChannel /127.0.0.1:5000"}.
+     * The wording is for people and may change; do not parse it.
+     *
+     * @return the description, or {@code ""} when the task is not parked (not started, ready,
+     *     running or ended)
+     * @throws IllegalStateException when called on another thread than the loop's
+     */
+    public String waitingFor() {
+        return Introspection.waitingFor(this);
     }
 }

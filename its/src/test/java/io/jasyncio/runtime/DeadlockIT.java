@@ -48,9 +48,15 @@ class DeadlockIT extends AsyncTestBase {
                 })));
         assertTrue(thrown.getMessage().startsWith("deadlock: no task is ready and none can ever wake up"),
                 thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("Task[" + pair[0].name() + ", parked] awaiting " + pair[1].name()),
+        // the report is the dump of the tasks taken before they were cancelled: who awaits whom, the cycle
+        String first = pair[0].name();
+        String second = pair[1].name();
+        assertTrue(thrown.getMessage().contains("\nTask-1 (parked) waiting for task " + first + "\n"), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("\\-- " + first + " (parked) waiting for task " + second + "\n"),
                 thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("Task[" + pair[1].name() + ", parked] awaiting " + pair[0].name()),
+        assertTrue(thrown.getMessage().contains("\\-- " + second + " (parked) waiting for task " + first + "\n"),
+                thrown.getMessage());
+        assertTrue(thrown.getMessage().endsWith("\nawait cycle: " + first + " -> " + second + " -> " + first + "\n"),
                 thrown.getMessage());
         // every task is cancelled, oldest (main) first, before run throws
         assertEquals(List.of("main", "first", "second"), cleaned);
@@ -68,6 +74,7 @@ class DeadlockIT extends AsyncTestBase {
                     lock.acquire();
                 })));
         assertTrue(thrown.getMessage().startsWith("deadlock"), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("\nTask-1 (parked) waiting for Lock held by Task-2, which ended without releasing it\n"), thrown.getMessage());
         finish(1);
     }
 }

@@ -233,9 +233,11 @@ class GatherIT extends AsyncTestBase {
                     Asyncio.gather(stuck);
                 })));
         assertTrue(thrown.getMessage().startsWith("deadlock: no task is ready"), thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("] awaiting Task-"), thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("Task[gather:Task-"), "the watcher is named after its task: "
-                + thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("\nTask-1 (parked) waiting for gather of 1 task, 1 not ended\n"),
+                thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("\\-- gather:Task-2 (parked) waiting for task Task-2\n"),
+                "the watcher is named after its task: " + thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("    \\-- Task-2 (parked) waiting for Event to be set\n"), thrown.getMessage());
         finish(1);
     }
 

@@ -27,13 +27,10 @@ final class AsyncStackTrace {
     /** Inserts {@code caller}'s place into {@code failure}'s trace; never throws. */
     static void addCaller(Throwable failure, Frame caller) {
         try {
-            Site site = site(caller.resumer);
-            if (site == UNKNOWN) {
+            StackTraceElement element = element(caller);
+            if (element == null) {
                 return;
             }
-            int line = caller.state >= 0 && caller.state < site.lines.length ? site.lines[caller.state] : -1;
-            StackTraceElement element = new StackTraceElement(site.className, site.method,
-                    site.file.isEmpty() ? null : site.file, line);
             StackTraceElement[] trace = failure.getStackTrace();
             int at = trace.length;
             for (int i = 0; i < trace.length; i++) {
@@ -49,6 +46,21 @@ final class AsyncStackTrace {
         } catch (RuntimeException ignored) {
             // a trace is a diagnostic: never let it hide the failure itself
         }
+    }
+
+    /**
+     * The place where {@code frame}'s method is parked: its class, method, file and the line of
+     * the suspending call; null for a frame of a runtime primitive, which has no source lines.
+     * Also used for {@code Task.stack()}.
+     */
+    static StackTraceElement element(Frame frame) {
+        Resumer resumer = frame.resumer;
+        Site site = resumer == null ? UNKNOWN : site(resumer);
+        if (site == UNKNOWN) {
+            return null;
+        }
+        int line = frame.state >= 0 && frame.state < site.lines.length ? site.lines[frame.state] : -1;
+        return new StackTraceElement(site.className, site.method, site.file.isEmpty() ? null : site.file, line);
     }
 
     private static boolean isMachinery(StackTraceElement element) {

@@ -38,7 +38,7 @@ import java.util.function.Function;
  * until they have ended too, so their {@code finally} blocks run. When no task is ready and
  * none can ever wake up (no timer, no channel wait) it does the same to every task, main
  * included, and throws an {@code IllegalStateException} describing the deadlock, rather than
- * hang.
+ * hang: a headline and the {@link TaskTree} dump of every task, taken before they are cancelled.
  *
  * <h2>Running a task: the driver</h2>
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
@@ -344,9 +344,21 @@ public final class EventLoop {
         return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0;
     }
 
+    /** The deadlock report: a headline, then every task as {@link TaskTree} draws it; call before cancelling them. */
     private IllegalStateException deadlock() {
         return new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
-                + "parked tasks: " + describeLive());
+                + TaskTree.deadlockReport(liveTasks()));
+    }
+
+    /** The tasks that have not ended, oldest first: a new list. Must be called on the loop's thread. */
+    public List<TaskCore> liveTasks() {
+        List<TaskCore> tasks = new ArrayList<>(liveCount);
+        for (TaskCore task = live; task != null; task = task.nextLive) {
+            if (task.state != TaskCore.DONE) {
+                tasks.add(task);
+            }
+        }
+        return tasks;
     }
 
     /**
@@ -686,7 +698,17 @@ public final class EventLoop {
 
     // ------------------------------------------------------------------ primitives
 
-    private static final WaitSite TIMER = task -> task.loop.timers.remove(task);
+    private static final WaitSite TIMER = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            task.loop.timers.remove(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return Introspection.timeLeft("sleep", task.loop, task.deadline);
+        }
+    };
 
     /** {@code Asyncio.sleep}: parks the current task for {@code nanos}. */
     public void sleep(long nanos) {
@@ -917,6 +939,12 @@ public final class EventLoop {
         @Override
         public void cancelWait(TaskCore task) {
             release(task);
+        }
+
+        /** {@code read on DatagramChannel /127.0.0.1:5000}. */
+        @Override
+        public String describe(TaskCore task) {
+            return (reader == task ? "read on " : "write on ") + Introspection.describeChannel(key.channel());
         }
     }
 

@@ -38,6 +38,8 @@ public final class Gathering implements WaitSite {
     private final EventLoop loop;
     private final TaskCore gatherer;
     private final TaskCore[] children;
+    /** The watcher of each child that had not ended when gather began; null for the others. */
+    private final TaskCore[] watchers;
     /** Which children have been examined after they ended. */
     private final boolean[] examined;
     /** Children that have not been seen to end. */
@@ -57,6 +59,7 @@ public final class Gathering implements WaitSite {
         this.gatherer = gatherer;
         this.children = children;
         this.examined = new boolean[children.length];
+        this.watchers = new TaskCore[children.length];
     }
 
     /**
@@ -89,7 +92,7 @@ public final class Gathering implements WaitSite {
                 gathering.examine(i);
             } else {
                 gathering.remaining++;
-                spawner.apply(new Watcher(gathering, i), "gather:" + children[i].name());
+                gathering.watchers[i] = spawner.apply(new Watcher(gathering, i), "gather:" + children[i].name());
             }
         }
         if (gathering.firstFailure != null) {
@@ -211,6 +214,24 @@ public final class Gathering implements WaitSite {
     public void cancelWait(TaskCore task) {
         gathererParked = false;
         cancelChildren();
+    }
+
+    /** {@code gather of 3 tasks, 2 not ended}. */
+    @Override
+    public String describe(TaskCore task) {
+        return "gather of " + children.length + (children.length == 1 ? " task, " : " tasks, ") + remaining + " not ended";
+    }
+
+    /** The watchers, which await the children: the gathering task's children in a dump. */
+    @Override
+    public List<TaskCore> awaitedTasks(TaskCore task) {
+        List<TaskCore> awaited = new ArrayList<>();
+        for (TaskCore watcher : watchers) {
+            if (watcher != null) {
+                awaited.add(watcher);
+            }
+        }
+        return awaited;
     }
 
     /**

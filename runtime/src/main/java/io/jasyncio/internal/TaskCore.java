@@ -1,5 +1,6 @@
 package io.jasyncio.internal;
 
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
@@ -185,9 +186,24 @@ public abstract class TaskCore extends TimerEntry {
     }
 
     /** The site of a task parked in await; the awaited task is in the waiter's {@code value}. */
-    private static final WaitSite AWAITED = waiter -> {
-        if (waiter.queueNext != null) { // still in the ring: not woken yet
-            ((TaskCore) waiter.value).removeWaiter(waiter);
+    private static final WaitSite AWAITED = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore waiter) {
+            if (waiter.queueNext != null) { // still in the ring: not woken yet
+                ((TaskCore) waiter.value).removeWaiter(waiter);
+            }
+        }
+
+        @Override
+        public String describe(TaskCore waiter) {
+            TaskCore awaited = awaited(waiter);
+            return awaited == null ? "a task that has ended" : "task " + awaited.name();
+        }
+
+        @Override
+        public List<TaskCore> awaitedTasks(TaskCore waiter) {
+            TaskCore awaited = awaited(waiter);
+            return awaited == null ? List.of() : List.of(awaited);
         }
     };
 
@@ -270,16 +286,9 @@ public abstract class TaskCore extends TimerEntry {
         expiring.wake(this, null);
     }
 
+    /** {@code Task[Task-2, parked, waiting for sleep, 1.5 s left]}; see {@link Introspection#toString}. */
     @Override
     public String toString() {
-        String what;
-        switch (state) {
-            case NEW: what = "pending, not started"; break;
-            case READY: what = "ready"; break;
-            case RUNNING: what = "running"; break;
-            case PARKED: what = "parked"; break;
-            default: what = (flags & CANCELLED) != 0 ? "cancelled" : failure() != null ? "failed: " + failure() : "done";
-        }
-        return "Task[" + name() + ", " + what + "]";
+        return Introspection.toString(this);
     }
 }

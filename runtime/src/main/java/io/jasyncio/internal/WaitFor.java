@@ -2,6 +2,7 @@ package io.jasyncio.internal;
 
 import io.jasyncio.AsyncCallable;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -162,6 +163,17 @@ public final class WaitFor extends TimerEntry implements WaitSite {
     @Override
     public void cancelWait(TaskCore task) {
         callerParked = false;
+    }
+
+    /** {@code waitFor of Task-5, 0.5 s left}: the caller waits for the body or the timeout. */
+    @Override
+    public String describe(TaskCore task) {
+        return Introspection.timeLeft("waitFor of " + body.name(), caller.loop, deadline);
+    }
+
+    @Override
+    public List<TaskCore> awaitedTasks(TaskCore task) {
+        return List.of(body);
     }
 
     /** The body's task: runs the user's body, then tells the caller. Hand-woven. */

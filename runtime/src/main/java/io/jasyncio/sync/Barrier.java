@@ -5,6 +5,7 @@ import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.PrimitiveFrames;
 import io.jasyncio.internal.Resumer;
+import io.jasyncio.internal.TaskCore;
 import io.jasyncio.internal.WaitQueue;
 import io.jasyncio.internal.WaitSite;
 import java.util.concurrent.BrokenBarrierException;
@@ -42,7 +43,18 @@ public final class Barrier {
     private final int parties;
     /** The tasks that arrived in this round and wait for the last one. Invariant: fewer than {@link #parties}. */
     private final WaitQueue waiters = new WaitQueue();
-    private final WaitSite waitSite = task -> waiters.remove(task);
+    /** What the arrivals park on. */
+    private final WaitSite waitSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            waiters.remove(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "Barrier, " + waiters.size() + " of " + parties + " arrived";
+        }
+    };
     private boolean broken;
 
     /**

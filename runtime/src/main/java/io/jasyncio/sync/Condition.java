@@ -57,7 +57,18 @@ public final class Condition {
     private final Lock lock;
     /** The tasks waiting for a signal, first-in first-out; they do not hold the lock. */
     private final WaitQueue waiters = new WaitQueue();
-    private final WaitSite waitSite = this::cancelWait;
+    /** What the waiters for a signal park on. */
+    private final WaitSite waitSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            Condition.this.cancelWait(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "Condition signal";
+        }
+    };
 
     /** Makes a condition with a new lock of its own. */
     public Condition() {

@@ -3,6 +3,7 @@ package io.jasyncio.sync;
 import io.jasyncio.Async;
 import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.TaskCore;
 import io.jasyncio.internal.WaitQueue;
 import io.jasyncio.internal.WaitSite;
 
@@ -26,7 +27,17 @@ public final class Event {
     /** The tasks waiting for the event to be set, first-in first-out. */
     private final WaitQueue waiters = new WaitQueue();
     /** What the waiters park on. */
-    private final WaitSite waitSite = task -> waiters.remove(task);
+    private final WaitSite waitSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            waiters.remove(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "Event to be set";
+        }
+    };
 
     /** Makes an event that is not set. */
     public Event() {}

@@ -51,7 +51,20 @@ public final class Lock {
     /** The tasks waiting for the lock, first-in first-out. */
     private final WaitQueue waiters = new WaitQueue();
     /** What the waiters park on; kept private so the public type shows only the lock's API. */
-    private final WaitSite waitSite = this::cancelWait;
+    private final WaitSite waitSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            Lock.this.cancelWait(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            if (owner == null) {
+                return "Lock held by nobody";
+            }
+            return "Lock held by " + owner.name() + (owner.isDone() ? ", which ended without releasing it" : "");
+        }
+    };
 
     /** Makes a lock that is not locked. */
     public Lock() {}

@@ -72,8 +72,30 @@ public final class Queue<T> {
     private final WaitQueue getters = new WaitQueue();
     /** Tasks parked in {@link #put}, first-in first-out. Invariant: non-empty implies the queue is full. */
     private final WaitQueue putters = new WaitQueue();
-    private final WaitSite getSite = this::cancelGet;
-    private final WaitSite putSite = this::cancelPut;
+    /** What getters park on. */
+    private final WaitSite getSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            cancelGet(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "item from Queue";
+        }
+    };
+    /** What putters park on. */
+    private final WaitSite putSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            cancelPut(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "room in Queue (maxSize " + maxSize + ")";
+        }
+    };
     /**
      * Items handed to woken getters that have not run yet, oldest first, one for each of them.
      * Such getters run in the order they were woken, so each takes the oldest; one cancelled

@@ -42,7 +42,17 @@ public final class Semaphore {
     /** The tasks waiting for a permit, first-in first-out. */
     private final WaitQueue waiters = new WaitQueue();
     /** What the waiters park on. */
-    private final WaitSite waitSite = this::cancelWait;
+    private final WaitSite waitSite = new WaitSite() {
+        @Override
+        public void cancelWait(TaskCore task) {
+            Semaphore.this.cancelWait(task);
+        }
+
+        @Override
+        public String describe(TaskCore task) {
+            return "Semaphore permit";
+        }
+    };
 
     /**
      * Makes a semaphore with {@code permits} permits.
