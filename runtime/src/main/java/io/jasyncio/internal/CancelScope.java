@@ -205,6 +205,24 @@ public abstract class CancelScope extends TimerEntry {
         }
         task.loop.abandonWait(task);
         task.loop.wakeFailing(task, new ScopeCancellation(outermost));
+        cancelChildren(task, outermost);
+    }
+
+    /**
+     * A cancellation was just thrown into {@code task}: cancels at once the children of every
+     * task group it crosses, from the innermost scope out to {@code last} (up to the first
+     * shield when null), as a Trio cancel scope cancels every task inside it. Otherwise a group
+     * would cancel its children only once its body had finished cleaning up.
+     */
+    static void cancelChildren(TaskCore task, CancelScope last) {
+        for (CancelScope scope = task.scope(); scope != null && !scope.isShield(); scope = scope.parent) {
+            if (scope instanceof GroupScope) {
+                ((GroupScope) scope).cancelChildren();
+            }
+            if (scope == last) {
+                return;
+            }
+        }
     }
 
     /**

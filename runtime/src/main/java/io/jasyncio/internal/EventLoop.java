@@ -691,6 +691,9 @@ public final class EventLoop {
         }
         abandonWait(task);
         wakeFailing(task, new CancellationException("Task " + task.name() + " was cancelled"));
+        if (task.scope() != null) {
+            CancelScope.cancelChildren(task, null);
+        }
     }
 
     // ------------------------------------------------------------------ primitives

@@ -35,6 +35,8 @@ public final class GroupScope extends CancelScope implements WaitSite, DoneCallb
     private final Object facade;
     /** The children that have not ended, oldest first. */
     private final LinkedHashSet<TaskCore> children = new LinkedHashSet<>();
+    /** Whether every child has been cancelled: by this group, or by a cancellation of its caller. */
+    private boolean childrenCancelled;
     /** Whether the body has ended (the task is in JOIN). */
     private boolean joining;
     /** Whether the scope has ended: no child may be added. */
@@ -83,15 +85,15 @@ public final class GroupScope extends CancelScope implements WaitSite, DoneCallb
     }
 
     /**
-     * Adds {@code child}, just scheduled, to the group; a child added after the group was
-     * cancelled is cancelled at once (it never starts).
+     * Adds {@code child}, just scheduled, to the group; a child added after the group
+     * cancelled its children is cancelled at once (it never starts).
      *
      * @throws IllegalStateException if the group has ended
      */
     public void adopt(TaskCore child) {
         children.add(child);
         child.addDoneCallback(this);
-        if (cancelled) {
+        if (childrenCancelled) {
             child.cancel();
         }
     }
@@ -125,6 +127,15 @@ public final class GroupScope extends CancelScope implements WaitSite, DoneCallb
         } else {
             cancelBody();
         }
+        cancelChildren();
+    }
+
+    /** Cancels every child, once: the group failed, or a cancellation was thrown into its caller. */
+    void cancelChildren() {
+        if (childrenCancelled) {
+            return;
+        }
+        childrenCancelled = true;
         for (TaskCore child : children.toArray(new TaskCore[0])) {
             child.cancel(); // a child that never started ends here, and leaves the set
         }
