@@ -220,6 +220,25 @@ class TimeoutIT extends AsyncTestBase {
     }
 
     @Test
+    void cancel_justBeforeTheDeadlineFires_theCancelIsNotReplacedByTheTimeout() {
+        runInVirtualTime(() -> {
+            Task<String> worker = Asyncio.createTask(() -> Asyncio.timeout(Duration.ZERO,
+                    () -> sleepThenCleanUp("worker", 3_600_000)));
+            Asyncio.sleep(Duration.ZERO); // the worker enters its scope, due now, and parks
+            assertTrue(worker.cancel()); // the scope's timer fires at the next step, before the worker runs
+            try {
+                worker.await();
+                expectUnreached();
+            } catch (CancellationException expected) {
+                expect(1);
+            }
+            assertTrue(worker.isCancelled());
+            return null;
+        });
+        finish(2);
+    }
+
+    @Test
     void cancel_ofATaskInAScopeThatAlreadyTimedOut_isACancellation() {
         runInVirtualTime(() -> {
             Task<Void> worker = Asyncio.createTask(() -> {

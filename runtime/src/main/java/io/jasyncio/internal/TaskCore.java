@@ -123,7 +123,9 @@ public abstract class TaskCore extends TimerEntry {
      * Asks the task to stop. A task that has not started never starts. A parked task is resumed
      * with a {@code CancellationException} thrown from the suspending call where it is parked,
      * so its {@code catch} and {@code finally} blocks run. A running task (one cancelling itself)
-     * gets it at its next suspension point. Must be called on the loop's thread.
+     * gets it at its next suspension point. A task in {@code Asyncio.shield} gets it at its first
+     * suspension point after the shield. The children of the task groups the task is in are
+     * cancelled at the same time. Must be called on the loop's thread.
      *
      * @return {@code false} if the task had already ended, {@code true} otherwise
      */
