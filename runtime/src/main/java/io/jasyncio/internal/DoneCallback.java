@@ -6,7 +6,7 @@ package io.jasyncio.internal;
  * (task groups) to learn of a child's end without a watcher task.
  */
 @FunctionalInterface
-public interface DoneCallback {
+interface DoneCallback {
     /**
      * The task has ended; its outcome can be read without parking.
      *

@@ -245,7 +245,7 @@ public abstract class TaskCore extends TimerEntry {
      * Adds {@code callback}, called once when the task ends (right after its awaiters are
      * woken), or at once if it has ended. Costs no field: it lives in the task's {@link Extra}.
      */
-    public final void addDoneCallback(DoneCallback callback) {
+    final void addDoneCallback(DoneCallback callback) {
         if (state == DONE) {
             callback.taskDone(this);
             return;
