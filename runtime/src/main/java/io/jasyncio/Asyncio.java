@@ -19,8 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The entry points of jasyncio, after Python's {@code asyncio} module: run a coroutine on a new
- * event loop, sleep, create tasks, gather them, bound a body by a timeout, and wait for
- * datagrams.
+ * event loop, sleep, create tasks, gather them, bound a body by a timeout ({@link #waitFor} in a
+ * task of its own, {@link #timeout} in the calling task), shield work from cancellation, run
+ * child tasks in a {@link TaskGroup}, and wait for datagrams.
  *
  * <p>Methods marked {@link Async} are suspending calls: they may park the calling task, and may
  * only be called from {@code @Async} methods (and lambdas of {@code @Async} interfaces) running

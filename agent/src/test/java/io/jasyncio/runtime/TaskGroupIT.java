@@ -423,4 +423,31 @@ class TaskGroupIT extends AsyncTestBase {
             finish(1);
         });
     }
+
+    @Test
+    void childFails_whileTheBodyIsShielded_siblingsCancelledAtOnceAndTheBodyAfterItsShield() {
+        runInVirtualTime(() -> {
+            try {
+                Asyncio.taskGroup(group -> {
+                    group.createTask(() -> failAfter(10, "failed"));
+                    group.createTask(() -> sleepAnHour("sibling"));
+                    Asyncio.shield(() -> after(30, "shielded work"));
+                    try {
+                        Asyncio.sleep(Duration.ofHours(1));
+                    } catch (CancellationException expected) {
+                        log.add("body cancelled at " + clock.elapsedMillis());
+                        throw expected;
+                    }
+                    return null;
+                });
+                expectUnreached();
+            } catch (IllegalStateException failure) {
+                expect(1);
+                assertEquals("failed", failure.getMessage());
+            }
+            return null;
+        });
+        assertEquals(List.of("sibling cleaned up at 15", "shielded work at 30", "body cancelled at 30"), log);
+        finish(2);
+    }
 }

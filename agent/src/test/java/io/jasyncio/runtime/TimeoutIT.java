@@ -390,4 +390,27 @@ class TimeoutIT extends AsyncTestBase {
                 thrown.getMessage());
         finish(1);
     }
+
+    @Test
+    void timeout_aroundAQueueGet_expiresWithoutTakingAnItem() {
+        io.jasyncio.sync.Queue<String> queue = new io.jasyncio.sync.Queue<>(0);
+        runInVirtualTime(() -> {
+            Task<String> late = Asyncio.createTask(() -> {
+                Asyncio.sleep(10);
+                queue.put("item"); // handed to the parked getter, which has not run when its deadline fires
+                return "put";
+            });
+            Asyncio.sleep(10); // wakes just before the producer, in the same step
+            try {
+                Asyncio.timeout(Duration.ZERO, () -> queue.get());
+                expectUnreached();
+            } catch (TimeoutException expected) {
+                expect(1);
+            }
+            assertEquals("put", late.await());
+            assertEquals("item", queue.get(), "the item handed to the getter that timed out was not lost");
+            return null;
+        });
+        finish(2);
+    }
 }
