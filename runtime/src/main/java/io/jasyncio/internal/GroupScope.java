@@ -238,4 +238,27 @@ public final class GroupScope extends CancelScope implements WaitSite, DoneCallb
     public void cancelWait(TaskCore waiter) {
         parked = false;
     }
+
+    // The two diagnostics below override WaitSite's defaults of the same names where WaitSite
+    // has them (Task.waitingFor, Asyncio.dumpTasks): so they carry no @Override.
+
+    /**
+     * What the task parked in JOIN waits for, for diagnostics.
+     *
+     * @param waiter the task parked here
+     * @return {@code "task group, 2 children left"}
+     */
+    public String describe(TaskCore waiter) {
+        return "task group, " + children.size() + (children.size() == 1 ? " child" : " children") + " left";
+    }
+
+    /**
+     * The children the task parked in JOIN waits for, oldest first, for diagnostics.
+     *
+     * @param waiter the task parked here
+     * @return a new list
+     */
+    public List<TaskCore> awaitedTasks(TaskCore waiter) {
+        return new ArrayList<>(children);
+    }
 }
