@@ -36,6 +36,10 @@ import java.util.concurrent.CancellationException;
  * nothing more). A {@code Task.cancel()} of a task in a shield stays pending the same way, in
  * {@code CANCEL_PENDING}. If the task already has a cancellation on its way (woken with one and
  * not run yet), a scope does not replace it: a real cancel is never turned into a timeout.
+ * A cancellation thrown into the task also cancels at once the children of every task group it
+ * crosses on its way out ({@link #cancelChildren}). When {@code Asyncio.run} ends and nothing
+ * can wake a shielded task any more, a second cancel goes through the shield
+ * ({@link #defersCancel}).
  *
  * <p>Rejected: a map from tasks to their scopes in the loop (a lookup on every cancel, and
  * entries to clean up); a field in every task for a feature few tasks use; level-triggered
