@@ -3,7 +3,9 @@ package io.jasyncio;
 import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.Gathering;
+import io.jasyncio.internal.ShieldScope;
 import io.jasyncio.internal.TaskCore;
+import io.jasyncio.internal.TimeoutScope;
 import io.jasyncio.internal.TaskTree;
 import io.jasyncio.internal.WaitFor;
 import java.io.IOException;
@@ -20,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The entry points of jasyncio, after Python's {@code asyncio} module: run a coroutine on a new
- * event loop, sleep, create tasks, gather them, bound a body by a timeout, and wait for
- * datagrams.
+ * event loop, sleep, create tasks, gather them, bound a body by a timeout ({@link #waitFor} in a
+ * task of its own, {@link #timeout} in the calling task), shield work from cancellation, run
+ * child tasks in a {@link TaskGroup}, and wait for datagrams.
  *
  * <p>Methods marked {@link Async} are suspending calls: they may park the calling task, and may
  * only be called from {@code @Async} methods (and lambdas of {@code @Async} interfaces) running
@@ -327,5 +330,194 @@ public final class Asyncio {
         Objects.requireNonNull(target, "target");
         EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.send");
         loop.send(channel, src, target);
+    }
+
+    // ------------------------------------------------------------------ time, timeouts, shields, task groups
+
+    /**
+     * The running loop's clock, in nanoseconds, like {@code loop.time()}: monotonic, and only
+     * differences between two values mean anything (it is {@link System#nanoTime()}, or the
+     * virtual clock of a test loop). Deadlines for {@link #timeoutAt} are on this clock.
+     *
+     * @return the loop's current time in nanoseconds
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static long time() {
+        return EventLoop.require("Asyncio.time").now();
+    }
+
+    /**
+     * Runs {@code body} in the calling task, cancelling it if it has not finished after
+     * {@code timeout}, like {@code asyncio.timeout}. Unlike {@link #waitFor}, no task is made:
+     * when the deadline passes, the body gets a {@code CancellationException} at the
+     * suspension point where it is parked (its {@code catch} and {@code finally} blocks run,
+     * and may park to clean up), and when it has ended this call throws a
+     * {@link TimeoutException}. A body that never parks is never interrupted.
+     *
+     * <p>Scopes nest. When an enclosing timeout expires while this one is active, its
+     * cancellation passes through this scope and the enclosing one throws its
+     * {@code TimeoutException}; when both expire, the outermost wins. When this one expires
+     * first, its {@code TimeoutException} is thrown here, and the code around may catch it and
+     * go on. A body that catches the cancellation and returns normally after the deadline
+     * still ends in a {@code TimeoutException}; one that fails with another exception after the
+     * deadline has that exception as the {@code TimeoutException}'s cause. A
+     * {@link Task#cancel()} of the calling task stays a {@code CancellationException}, never
+     * becomes a timeout. Inside {@link #shield}, an enclosing timeout waits until the shield
+     * exits.
+     *
+     * @param timeout how long the body may run, not negative; {@code Duration.ZERO} lets it
+     *     run only until it first parks
+     * @param body the coroutine, usually a lambda
+     * @param <T> the type of its result
+     * @return what the body returned
+     * @throws TimeoutException if the deadline passed before the body finished; its message
+     *     names the timeout
+     * @throws java.util.concurrent.CancellationException if the calling task is cancelled, or
+     *     an enclosing scope cancels it
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T timeout(Duration timeout, AsyncCallable<T> body) throws TimeoutException {
+        return timeoutScope(timeout, Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * Like {@link #timeout(Duration, AsyncCallable)} for a body without a result.
+     *
+     * @param timeout how long the body may run, not negative
+     * @param body the coroutine
+     * @throws TimeoutException if the deadline passed before the body finished
+     */
+    @Async
+    public static void timeout(Duration timeout, AsyncRunnable body) throws TimeoutException {
+        timeoutScope(timeout, Objects.requireNonNull(body, "body"));
+    }
+
+    @Async
+    private static <T> T timeoutScope(Duration timeout, Object body) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("Asyncio.timeout: timeout is negative: " + timeout);
+        }
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.timeout");
+        long nanos;
+        try {
+            nanos = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE / 4;
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) TimeoutScope.timeout(loop, "Asyncio.timeout", loop.now() + nanos, timeout, body);
+        return result;
+    }
+
+    /**
+     * Like {@link #timeout(Duration, AsyncCallable)} with a deadline on the loop's clock
+     * ({@link #time()}) instead of a duration, like {@code asyncio.timeout_at}. A deadline that
+     * has passed already cancels the body when it first parks.
+     *
+     * @param deadline when to cancel the body, in nanoseconds of {@link #time()}
+     * @param body the coroutine
+     * @param <T> the type of its result
+     * @return what the body returned
+     * @throws TimeoutException if the deadline passed before the body finished; its message
+     *     names how long the body was given
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T timeoutAt(long deadline, AsyncCallable<T> body) throws TimeoutException {
+        return timeoutAtScope(deadline, Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * Like {@link #timeoutAt(long, AsyncCallable)} for a body without a result.
+     *
+     * @param deadline when to cancel the body, in nanoseconds of {@link #time()}
+     * @param body the coroutine
+     * @throws TimeoutException if the deadline passed before the body finished
+     */
+    @Async
+    public static void timeoutAt(long deadline, AsyncRunnable body) throws TimeoutException {
+        timeoutAtScope(deadline, Objects.requireNonNull(body, "body"));
+    }
+
+    @Async
+    private static <T> T timeoutAtScope(long deadline, Object body) {
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.timeoutAt");
+        Duration given = Duration.ofNanos(Math.max(0, deadline - loop.now()));
+        @SuppressWarnings("unchecked")
+        T result = (T) TimeoutScope.timeout(loop, "Asyncio.timeoutAt", deadline, given, body);
+        return result;
+    }
+
+    /**
+     * Runs {@code body} in the calling task, protected from cancellation: work that must
+     * finish, such as a clean-up or a commit. A {@link Task#cancel()} of the calling task, or
+     * an enclosing timeout or task group cancelling it, while the body runs does not interrupt
+     * the body; it is delivered at the task's first suspension point after the shield returns
+     * (so the body's result is returned to the caller first, who may keep it). Timeouts and
+     * task groups inside the body still cancel their own bodies.
+     *
+     * <p>Unlike {@code asyncio.shield}, which runs the work as another task and lets the caller
+     * be cancelled at once, leaving that task running on its own (and its exception unseen),
+     * nothing is left behind: the caller itself waits for the work, as in a Trio cancel scope
+     * with {@code shield=True}. When {@link #run} ends (main ended, or a deadlock) while a
+     * shielded body waits for something that can no longer happen, the shield gives way, so
+     * that {@code run} returns.
+     *
+     * @param body the coroutine
+     * @param <T> the type of its result
+     * @return what the body returned
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T shield(AsyncCallable<T> body) {
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.shield");
+        @SuppressWarnings("unchecked")
+        T result = (T) ShieldScope.shield(loop, body);
+        return result;
+    }
+
+    /**
+     * Like {@link #shield(AsyncCallable)} for a body without a result.
+     *
+     * @param body the coroutine
+     */
+    @Async
+    public static void shield(AsyncRunnable body) {
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.shield");
+        ShieldScope.shield(loop, body);
+    }
+
+    /**
+     * Runs {@code body} in the calling task with a new {@link TaskGroup} for child tasks, and
+     * returns only when the body and every child have ended, like asyncio's {@code TaskGroup}
+     * ({@code async with TaskGroup() as group:}) or kotlinx's {@code coroutineScope}. The first
+     * failure cancels the body and every other child and is thrown once they have all ended,
+     * with later failures as suppressed exceptions; see {@link TaskGroup}.
+     *
+     * <p>A body with nothing to return returns {@code null}: {@code group -> { ...; return null; }}
+     * (there is no overload for a body without a result, as a lambda such as
+     * {@code group -> group.createTask(work)} would match both).
+     *
+     * @param body the coroutine, given the group
+     * @param <T> the type of its result
+     * @return what the body returned
+     * @throws RuntimeException the first failure: the body's as it is, a child's mapped as
+     *     {@link Task#await()} maps it
+     * @throws java.util.concurrent.CancellationException if the calling task is cancelled (once
+     *     every child has ended)
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T taskGroup(AsyncFunction<TaskGroup, T> body) {
+        Objects.requireNonNull(body, "body");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.taskGroup");
+        @SuppressWarnings("unchecked")
+        T result = (T) TaskGroup.run(loop, body);
+        return result;
     }
 }

@@ -28,6 +28,8 @@ import java.util.List;
  * A {@code cancel()} while RUNNING (a task cancelling itself) is delivered at the task's next
  * suspension point. A task that catches the {@code CancellationException} and ends normally is
  * not cancelled. A task ends cancelled when its body throws a {@code CancellationException}.
+ * While the task runs {@link Asyncio#shield}, a cancel waits: it is delivered at the task's
+ * first suspension point after the shield.
  *
  * <p>Awaiting a task that is cancelled only stops that awaiter; it does not cancel the awaited
  * task (as in kotlinx.coroutines, unlike asyncio), so that many tasks can await one safely.

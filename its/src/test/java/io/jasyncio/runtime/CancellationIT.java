@@ -309,4 +309,43 @@ class CancellationIT extends AsyncTestBase {
             finish(1);
         });
     }
+
+    @Test
+    void cancel_taskParkedInAwaitOnAnotherTask_onlyTheAwaiterStops() {
+        List<String> log = new ArrayList<>();
+        String result = runInVirtualTime(() -> {
+            Task<String> awaited = Asyncio.createTask(() -> {
+                Asyncio.sleep(50);
+                return "awaited finished";
+            });
+            Task<String> quitter = Asyncio.createTask(() -> {
+                try {
+                    return awaited.await();
+                } catch (CancellationException cancelled) {
+                    log.add("quitter cancelled at " + clock.elapsedMillis());
+                    throw cancelled;
+                } finally {
+                    log.add("quitter finally");
+                }
+            });
+            Task<String> stayer = Asyncio.createTask(() -> "stayer got " + awaited.await());
+            Asyncio.sleep(10);
+            assertTrue(quitter.cancel());
+            try {
+                quitter.await();
+                expectUnreached();
+            } catch (CancellationException expected) {
+                expect(1);
+            }
+            assertTrue(quitter.isCancelled());
+            assertFalse(awaited.isDone(), "cancelling an awaiter does not cancel the task it awaits");
+            assertEquals("stayer got awaited finished", stayer.await());
+            assertFalse(awaited.isCancelled());
+            return awaited.await();
+        });
+        assertEquals("awaited finished", result);
+        assertEquals(List.of("quitter cancelled at 10", "quitter finally"), log);
+        assertEquals(50, clock.elapsedMillis());
+        finish(2);
+    }
 }

@@ -346,4 +346,85 @@ class QueueIT extends AsyncTestBase {
             finish(1);
         });
     }
+
+    @Test
+    void join_parksUntilEveryItemAddedIsMarkedDone() {
+        Queue<String> queue = new Queue<>(0);
+        List<String> log = new ArrayList<>();
+        runInVirtualTime(() -> {
+            queue.join(); // nothing unfinished: returns at once
+            for (String item : List.of("a", "b", "c")) {
+                queue.put(item);
+            }
+            assertEquals(3, queue.unfinished());
+            Asyncio.createTask(() -> {
+                for (int i = 0; i < 3; i++) {
+                    String item = queue.get();
+                    Asyncio.sleep(10);
+                    log.add("processed " + item + " at " + clock.elapsedMillis());
+                    queue.taskDone();
+                }
+            });
+            queue.join();
+            log.add("joined at " + clock.elapsedMillis());
+            assertEquals(0, queue.unfinished());
+            queue.join();
+            return null;
+        });
+        assertEquals(List.of("processed a at 10", "processed b at 20", "processed c at 30", "joined at 30"), log);
+        finish(1);
+    }
+
+    @Test
+    void taskDone_calledMoreTimesThanThereWereItems_throws() {
+        Queue<String> queue = new Queue<>(0);
+        assertTrue(queue.offer("x"));
+        assertEquals("x", queue.poll());
+        queue.taskDone();
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, queue::taskDone);
+        assertEquals("Queue.taskDone: called more times than there were items", thrown.getMessage());
+        assertEquals(0, queue.unfinished());
+        finish(1);
+    }
+
+    @Test
+    void join_cancelledJoiner_leavesAndOthersStillWake() {
+        Queue<String> queue = new Queue<>(0);
+        runInVirtualTime(() -> {
+            queue.put("item");
+            Task<Void> quitter = Asyncio.createTask(() -> queue.join());
+            Task<Void> stayer = Asyncio.createTask(() -> queue.join());
+            Asyncio.sleep(10);
+            assertTrue(quitter.cancel());
+            try {
+                quitter.await();
+                expectUnreached();
+            } catch (CancellationException expected) {
+                assertTrue(quitter.isCancelled());
+            }
+            queue.get();
+            queue.taskDone();
+            stayer.await();
+            assertTrue(stayer.isDone());
+            return null;
+        });
+        finish(1);
+    }
+
+    @Test
+    void shutdownImmediately_droppedItemsCountAsDone_joinReturns() {
+        Queue<String> queue = new Queue<>(0);
+        runInVirtualTime(() -> {
+            queue.put("a");
+            queue.put("b");
+            Task<Void> joiner = Asyncio.createTask(() -> queue.join());
+            Asyncio.sleep(10);
+            assertFalse(joiner.isDone());
+            queue.shutdown(true);
+            joiner.await();
+            assertEquals(0, queue.unfinished());
+            return null;
+        });
+        finish(1);
+    }
 }

@@ -340,7 +340,7 @@ public final class EventLoop {
     }
 
     /** Whether no task is ready and none can ever wake up: no timer, no channel wait. */
-    private boolean isStuck() {
+    boolean isStuck() {
         return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0;
     }
 
@@ -525,7 +525,7 @@ public final class EventLoop {
     }
 
     /** Makes the site a task parked on forget it, as for a cancel; the task will not resume. */
-    private void abandonWait(TaskCore task) {
+    void abandonWait(TaskCore task) {
         WaitSite site = task.waitSite;
         task.waitSite = null;
         if (site != null) {
@@ -537,9 +537,15 @@ public final class EventLoop {
         if (task.state == TaskCore.RUNNING) {
             task.state = TaskCore.PARKED;
         }
-        if ((task.flags & TaskCore.CANCEL_PENDING) != 0) {
-            task.flags &= ~TaskCore.CANCEL_PENDING;
-            cancelParked(task);
+        byte pending = (byte) (task.flags & (TaskCore.CANCEL_PENDING | TaskCore.SCOPE_PENDING));
+        if (pending != 0) {
+            task.flags &= ~pending;
+            if ((pending & TaskCore.CANCEL_PENDING) != 0) {
+                cancelParked(task);
+            }
+            if ((pending & TaskCore.SCOPE_PENDING) != 0) {
+                CancelScope.deliver(task);
+            }
         }
     }
 
@@ -548,7 +554,7 @@ public final class EventLoop {
         task.state = TaskCore.DONE;
         task.top = null;
         task.clearSlot();
-        byte flags = (byte) (task.flags & ~(TaskCore.CANCEL_PENDING | TaskCore.FAILS));
+        byte flags = (byte) (task.flags & ~(TaskCore.CANCEL_PENDING | TaskCore.SCOPE_PENDING | TaskCore.FAILS));
         if (failure == null) {
             task.value = result;
         } else {
@@ -690,10 +696,16 @@ public final class EventLoop {
         }
     }
 
-    /** Cancels a task that is parked, or woken and not yet run. */
+    /** Cancels a task that is parked, or woken and not yet run; a shield may defer it (see {@link CancelScope}). */
     void cancelParked(TaskCore task) {
+        if (task.scope() != null && CancelScope.defersCancel(task)) {
+            return;
+        }
         abandonWait(task);
         wakeFailing(task, new CancellationException("Task " + task.name() + " was cancelled"));
+        if (task.scope() != null) {
+            CancelScope.cancelChildren(task, null);
+        }
     }
 
     // ------------------------------------------------------------------ primitives
@@ -729,7 +741,12 @@ public final class EventLoop {
 
     /** Schedules {@code entry} to expire after {@code nanos}. */
     public void addTimer(TimerEntry entry, long nanos) {
-        entry.deadline = now() + nanos;
+        addTimerAt(entry, now() + nanos);
+    }
+
+    /** Schedules {@code entry} to expire at {@code deadline} of this loop's clock. */
+    void addTimerAt(TimerEntry entry, long deadline) {
+        entry.deadline = deadline;
         entry.sequence = timerSequence++;
         timers.add(entry);
     }

@@ -1,5 +1,6 @@
 package io.jasyncio.internal;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -23,8 +24,9 @@ import java.util.concurrent.CompletionException;
  *     {@code value} until woken;
  * <li>flags share a byte; the timer sequence is an {@code int} compared by difference; the
  *     list of live tasks is singly linked, tasks that ended being dropped from it lazily;
- * <li>a given name, rare, shares one field with the ring of awaiters; {@code Task-N} names are
- *     made when asked for.
+ * <li>the rare fields (a given name, done-callbacks, the innermost cancel scope) share one
+ *     field with the ring of awaiters, in an {@link Extra} made only for a task that needs one;
+ *     {@code Task-N} names are made when asked for.
  * </ul>
  * Rejected: a separate object per task for rare fields (an allocation per await or per named
  * task); the ready queue linked through the tasks (a primitive that woke a task still in its
@@ -46,11 +48,13 @@ public abstract class TaskCore extends TimerEntry {
     static final byte RETRIEVED = 4;
     /** Flag: {@link #value} is a Throwable: the failure to resume with, or the task's failure once done. */
     static final byte FAILS = 8;
+    /** Flag: a cancel scope of the task has a cancellation to deliver when it next parks (see {@link CancelScope}). */
+    static final byte SCOPE_PENDING = 16;
 
     final EventLoop loop;
     final int id;
     byte state = NEW;
-    /** {@link #CANCEL_PENDING}, {@link #CANCELLED}, {@link #RETRIEVED}, {@link #FAILS}. */
+    /** {@link #CANCEL_PENDING}, {@link #CANCELLED}, {@link #RETRIEVED}, {@link #FAILS}, {@link #SCOPE_PENDING}. */
     byte flags;
     /**
      * The body (an AsyncCallable or AsyncRunnable) until the first step, then, while parked,
@@ -64,7 +68,7 @@ public abstract class TaskCore extends TimerEntry {
      * PARKED in {@code await}: the task awaited. DONE: the result, or the failure ({@link #FAILS}).
      */
     Object value;
-    /** Null; the first of the tasks awaiting this one (a TaskCore); or a {@link Named}. */
+    /** Null; the first of the tasks awaiting this one (a TaskCore); or an {@link Extra}. */
     private Object extra;
     /**
      * Neighbours in the {@link WaitQueue} the task is parked in, first-in first-out; null when
@@ -77,14 +81,18 @@ public abstract class TaskCore extends TimerEntry {
     /** The next in the loop's list of tasks, oldest first; may be a task that has ended. */
     TaskCore nextLive;
 
-    /** A task with a given name, and the first of its awaiters. */
-    private static final class Named {
-        final String name;
+    /**
+     * The rare fields of a task that has a given name, done-callbacks or cancel scopes, and the
+     * first of its awaiters (which then lives here rather than in {@link #extra}).
+     */
+    private static final class Extra {
+        /** The given name; null for a {@code Task-N}. */
+        String name;
         TaskCore firstWaiter;
-
-        Named(String name) {
-            this.name = name;
-        }
+        /** Null, one {@link DoneCallback}, or a {@code DoneCallback[]} (null entries unused). */
+        Object callbacks;
+        /** The innermost {@link CancelScope} the task is in; null when none. */
+        CancelScope scope;
     }
 
     protected TaskCore(EventLoop loop, Object body, String name) {
@@ -92,13 +100,14 @@ public abstract class TaskCore extends TimerEntry {
         this.top = body;
         this.id = loop.nextTaskId();
         if (name != null) {
-            this.extra = new Named(name);
+            extra().name = name;
         }
     }
 
     /** The task's name: the one given, or {@code Task-N}. */
     public final String name() {
-        return extra instanceof Named ? ((Named) extra).name : "Task-" + id;
+        String given = extra instanceof Extra ? ((Extra) extra).name : null;
+        return given != null ? given : "Task-" + id;
     }
 
     /** Whether the task has ended (normally, by an exception, or cancelled), without parking. */
@@ -115,7 +124,9 @@ public abstract class TaskCore extends TimerEntry {
      * Asks the task to stop. A task that has not started never starts. A parked task is resumed
      * with a {@code CancellationException} thrown from the suspending call where it is parked,
      * so its {@code catch} and {@code finally} blocks run. A running task (one cancelling itself)
-     * gets it at its next suspension point. Must be called on the loop's thread.
+     * gets it at its next suspension point. A task in {@code Asyncio.shield} gets it at its first
+     * suspension point after the shield. The children of the task groups the task is in are
+     * cancelled at the same time. Must be called on the loop's thread.
      *
      * @return {@code false} if the task had already ended, {@code true} otherwise
      */
@@ -213,14 +224,73 @@ public abstract class TaskCore extends TimerEntry {
     }
 
     private TaskCore firstWaiter() {
-        return extra instanceof TaskCore ? (TaskCore) extra : extra instanceof Named ? ((Named) extra).firstWaiter : null;
+        return extra instanceof TaskCore ? (TaskCore) extra : extra instanceof Extra ? ((Extra) extra).firstWaiter : null;
     }
 
     private void setFirstWaiter(TaskCore waiter) {
-        if (extra instanceof Named) {
-            ((Named) extra).firstWaiter = waiter;
+        if (extra instanceof Extra) {
+            ((Extra) extra).firstWaiter = waiter;
         } else {
             extra = waiter;
+        }
+    }
+
+    /** The task's {@link Extra}, made now if it has none. */
+    private Extra extra() {
+        if (extra instanceof Extra) {
+            return (Extra) extra;
+        }
+        Extra made = new Extra();
+        made.firstWaiter = (TaskCore) extra;
+        extra = made;
+        return made;
+    }
+
+    /** The innermost cancel scope the task is in, or null. */
+    final CancelScope scope() {
+        return extra instanceof Extra ? ((Extra) extra).scope : null;
+    }
+
+    final void setScope(CancelScope scope) {
+        if (scope != null || extra instanceof Extra) {
+            extra().scope = scope;
+        }
+    }
+
+    /**
+     * Adds {@code callback}, called once when the task ends (right after its awaiters are
+     * woken), or at once if it has ended. Costs no field: it lives in the task's {@link Extra}.
+     */
+    final void addDoneCallback(DoneCallback callback) {
+        if (state == DONE) {
+            callback.taskDone(this);
+            return;
+        }
+        Extra rare = extra();
+        Object callbacks = rare.callbacks;
+        if (callbacks == null) {
+            rare.callbacks = callback;
+        } else if (callbacks instanceof DoneCallback) {
+            rare.callbacks = new DoneCallback[] {(DoneCallback) callbacks, callback};
+        } else {
+            DoneCallback[] array = (DoneCallback[]) callbacks;
+            array = Arrays.copyOf(array, array.length + 1);
+            array[array.length - 1] = callback;
+            rare.callbacks = array;
+        }
+    }
+
+    /** Calls the done-callbacks, once; the task has just ended. */
+    private void runDoneCallbacks() {
+        Extra rare = (Extra) extra;
+        Object callbacks = rare.callbacks;
+        rare.callbacks = null;
+        if (callbacks instanceof DoneCallback) {
+            ((DoneCallback) callbacks).taskDone(this);
+        } else {
+            for (DoneCallback callback : (DoneCallback[]) callbacks) {
+                callback.taskDone(this);
+            }
         }
     }
 
@@ -261,6 +331,9 @@ public abstract class TaskCore extends TimerEntry {
     final void wakeWaiters() {
         TaskCore first = firstWaiter();
         if (first == null) {
+            if (extra instanceof Extra && ((Extra) extra).callbacks != null) {
+                runDoneCallbacks();
+            }
             return;
         }
         setFirstWaiter(null);
@@ -279,6 +352,9 @@ public abstract class TaskCore extends TimerEntry {
             }
             waiter = next;
         } while (waiter != first);
+        if (extra instanceof Extra && ((Extra) extra).callbacks != null) {
+            runDoneCallbacks();
+        }
     }
 
     @Override

@@ -48,6 +48,11 @@ import java.util.Objects;
  * drops the items in the queue at once. Items already handed to a getter stay handed, unless
  * that getter is cancelled before it runs: then its item is dropped too.
  *
+ * <h2>Unfinished items</h2>
+ * As in asyncio, every item added counts as unfinished until a consumer calls
+ * {@link #taskDone()} for it; {@link #join()} parks until none is left. Items that
+ * {@code shutdown(true)} drops count as finished.
+ *
  * <p>Items must not be {@code null} ({@code poll} answers {@code null} for "empty"). Must be
  * used on the loop's thread, by tasks of one loop.
  *
@@ -108,6 +113,11 @@ public final class Queue<T> {
     private boolean shutDown;
     /** Whether {@code shutdown(true)} was called: items are dropped, even one a cancelled getter gives back. */
     private boolean immediate;
+    /** Items added and not yet marked done by {@link #taskDone()} (nor dropped). */
+    private int unfinished;
+    /** Tasks parked in {@link #join()}. */
+    private final WaitQueue joiners = new WaitQueue();
+    private final WaitSite joinSite = joiners::remove;
 
     /**
      * Makes an empty queue.
@@ -253,6 +263,7 @@ public final class Queue<T> {
         shutDown = true;
         if (immediate) {
             this.immediate = true;
+            finished(items.size());
             items.clear();
         }
         putters.wakeAll(SHUT_DOWN);
@@ -314,12 +325,58 @@ public final class Queue<T> {
         return maxSize;
     }
 
+    /**
+     * Marks one item taken from the queue as processed, like asyncio's {@code task_done()}: a
+     * consumer calls it once for each item it got. When every item added has been marked so,
+     * the tasks parked in {@link #join()} are woken.
+     *
+     * @throws IllegalStateException if called more times than items were added
+     */
+    public void taskDone() {
+        if (unfinished == 0) {
+            throw new IllegalStateException("Queue.taskDone: called more times than there were items");
+        }
+        finished(1);
+    }
+
+    /**
+     * Parks until every item added to the queue has been marked done with {@link #taskDone()},
+     * like asyncio's {@code Queue.join()}. Returns at once when none is unfinished.
+     *
+     * @throws IllegalStateException when called outside a task
+     * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     */
+    @Async
+    public void join() {
+        EventLoop loop = Coroutines.enter("io.jasyncio.sync.Queue.join");
+        if (unfinished > 0) {
+            joiners.park(loop, joinSite);
+        }
+    }
+
+    /**
+     * The number of items added and not yet marked done with {@link #taskDone()}.
+     *
+     * @return zero or more
+     */
+    public int unfinished() {
+        return unfinished;
+    }
+
+    private void finished(int count) {
+        unfinished -= count;
+        if (unfinished == 0) {
+            joiners.wakeAll(null);
+        }
+    }
+
     private boolean hasRoom() {
         return maxSize == 0 || items.size() + inFlight.size() + reservedSlots < maxSize;
     }
 
     /** Hands {@code item} to the first getter, or appends it. There is room for it. */
     private void add(T item) {
+        unfinished++;
         if (!getters.isEmpty()) {
             inFlight.add(item);
             getters.wakeFirst(CLAIM);
@@ -363,6 +420,8 @@ public final class Queue<T> {
         T freed = inFlight.pollLast();
         if (!immediate) {
             items.addFirst(freed); // older than every item put since, newer than any given back before
+        } else {
+            finished(1);
         }
     }
 
@@ -381,6 +440,7 @@ public final class Queue<T> {
     public String toString() {
         return "Queue[" + items.size() + (maxSize == 0 ? "" : "/" + maxSize) + " items, "
                 + getters.size() + " getters, " + putters.size() + " putters waiting"
+                + (unfinished == 0 ? "" : ", " + unfinished + " unfinished")
                 + (shutDown ? ", shut down" : "") + "]";
     }
 }
