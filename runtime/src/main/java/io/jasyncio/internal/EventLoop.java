@@ -125,9 +125,13 @@ public final class EventLoop {
     private int endedLinked;
     /** Failed tasks nobody awaited yet; reported when the loop closes. */
     private final List<TaskCore> failures = new ArrayList<>();
+    /** The size of {@link #failures} at which those retrieved meanwhile are dropped from it. */
+    private int failuresPruneAt = 1024;
     /** The tasks whose failure was reported as never retrieved when the loop closed. */
     private final List<String> lostFailures = new ArrayList<>();
     private boolean closed;
+    /** What other threads hand to this loop; null until something needs it (see {@link Inbox}). */
+    Inbox inbox;
 
     /**
      * The loop's time source, in nanoseconds like {@link System#nanoTime()}. Tests use a manual
@@ -197,6 +201,18 @@ public final class EventLoop {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException(what + " must be called on the event loop's thread " + thread.getName());
         }
+    }
+
+    /** This loop's {@link Inbox}, made on first use; on the loop's thread. */
+    public Inbox inbox() {
+        if (inbox == null) {
+            checkThread("EventLoop.inbox");
+            if (selector == null) {
+                selector = Inbox.openSelector();
+            }
+            inbox = new Inbox(this, selector);
+        }
+        return inbox;
     }
 
     // ------------------------------------------------------------------ running
@@ -273,6 +289,12 @@ public final class EventLoop {
      * something that can never happen is cancelled again.
      */
     private void cancelLeftovers() {
+        do {
+            cancelLive();
+        } while (inbox != null && inbox.close()); // what was posted until the inbox closed may have made tasks
+    }
+
+    private void cancelLive() {
         while (liveCount > 0) {
             List<TaskCore> left = new ArrayList<>(liveCount);
             for (TaskCore task = live; task != null; task = task.nextLive) {
@@ -283,7 +305,7 @@ public final class EventLoop {
             for (TaskCore task : left) {
                 task.cancel();
             }
-            while (liveCount > 0 && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
+            while (liveCount > 0 && !isStuck()) {
                 runOnce();
             }
         }
@@ -293,8 +315,8 @@ public final class EventLoop {
         for (TaskCore task : failures) {
             if (task != main && (task.flags & TaskCore.RETRIEVED) == 0) {
                 lostFailures.add(task.name() + ": " + task.failure());
-                System.err.println("jasyncio: exception of task " + task.name() + " was never retrieved:");
-                task.failure().printStackTrace();
+                ExceptionReports.report(this, "exception of task " + task.name() + " was never retrieved",
+                        task.failure(), task);
             }
         }
         failures.clear();
@@ -303,12 +325,13 @@ public final class EventLoop {
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
         steps++;
+        Inbox inbox = this.inbox;
         long timeout;
-        if (!ready.isEmpty()) {
+        if (!ready.isEmpty() || (inbox != null && inbox.hasPending())) {
             timeout = 0;
         } else if (!timers.isEmpty()) {
             timeout = Math.max(0, timers.peek().deadline - now());
-        } else if (channelWaiters > 0) {
+        } else if (channelWaiters > 0 || (inbox != null && inbox.outstanding > 0)) {
             timeout = -1;
         } else {
             throw deadlock();
@@ -324,6 +347,11 @@ public final class EventLoop {
             select(timeout);
         } else if (timeout > 0) {
             clock.idle(timeout);
+        } else if (timeout < 0) {
+            LockSupport.park(this); // only another thread's post can wake a task (Inbox)
+        }
+        if (inbox != null) {
+            inbox.runPending();
         }
         if (!timers.isEmpty()) {
             long now = now();
@@ -341,7 +369,7 @@ public final class EventLoop {
 
     /** Whether no task is ready and none can ever wake up: no timer, no channel wait. */
     private boolean isStuck() {
-        return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0;
+        return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0 && (inbox == null || inbox.isIdle());
     }
 
     private IllegalStateException deadlock() {
@@ -545,7 +573,7 @@ public final class EventLoop {
             if (failure instanceof CancellationException) {
                 flags |= TaskCore.CANCELLED;
             } else {
-                failures.add(task);
+                addFailure(task);
             }
         }
         task.flags = flags;
@@ -556,6 +584,19 @@ public final class EventLoop {
             sweepLive();
         }
         task.wakeWaiters();
+    }
+
+    /**
+     * Remembers a failed task until the loop closes, unless its outcome is retrieved; those
+     * retrieved are dropped now and then, so that a long-lived loop does not keep every failed
+     * task it ever had.
+     */
+    private void addFailure(TaskCore task) {
+        failures.add(task);
+        if (failures.size() >= failuresPruneAt) {
+            failures.removeIf(failed -> (failed.flags & TaskCore.RETRIEVED) != 0);
+            failuresPruneAt = Math.max(1024, 2 * failures.size());
+        }
     }
 
     /**
@@ -922,6 +963,9 @@ public final class EventLoop {
 
     private void close() {
         closed = true;
+        if (inbox != null) {
+            inbox.shutdown();
+        }
         if (selector != null) {
             try {
                 selector.close();
