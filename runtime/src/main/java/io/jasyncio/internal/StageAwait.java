@@ -41,6 +41,8 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
     }
 
     private final EventLoop loop;
+    /** The loop's inbox, made before the callback is registered: the callback may run at once, on any thread. */
+    private final Inbox inbox;
     private final TaskCore waiter;
     private final CompletionStage<?> stage;
     private volatile int state;
@@ -52,6 +54,7 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
 
     private StageAwait(EventLoop loop, TaskCore waiter, CompletionStage<?> stage) {
         this.loop = loop;
+        this.inbox = loop.inbox();
         this.waiter = waiter;
         this.stage = stage;
     }
@@ -64,7 +67,8 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
      * @return the stage's result, when the caller did not park
      */
     public static Object await(EventLoop loop, CompletionStage<?> stage) {
-        if (stage instanceof CompletableFuture && ((CompletableFuture<?>) stage).isDone()) {
+        // exactly CompletableFuture: a subclass may refuse isDone (the minimal stage does)
+        if (stage.getClass() == CompletableFuture.class && ((CompletableFuture<?>) stage).isDone()) {
             Object result;
             try {
                 result = ((CompletableFuture<?>) stage).join();
@@ -78,7 +82,7 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
         if (!STATE.compareAndSet(wait, REGISTERING, PARKED)) {
             return wait.outcome(); // completed while whenComplete registered the callback
         }
-        loop.inbox().outstanding++;
+        wait.inbox.outstanding++;
         loop.suspend(wait.waiter, wait, null);
         return null;
     }
@@ -89,7 +93,7 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
         result = value;
         failure = exception;
         if ((int) STATE.getAndSet(this, COMPLETED) == PARKED) {
-            loop.inbox.post(this); // dropped only if the loop is gone, and then nobody waits
+            inbox.post(this); // dropped only if the loop is gone, and then nobody waits
         }
     }
 
@@ -100,7 +104,7 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
             return;
         }
         settled = true;
-        loop.inbox.outstanding--;
+        inbox.outstanding--;
         if (failure == null) {
             loop.wake(waiter, result, null);
         } else {
@@ -135,7 +139,7 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
             return;
         }
         settled = true;
-        loop.inbox.outstanding--;
+        inbox.outstanding--;
         try {
             stage.toCompletableFuture().cancel(false);
         } catch (UnsupportedOperationException noFuture) {

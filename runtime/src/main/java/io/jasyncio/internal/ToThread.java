@@ -56,6 +56,8 @@ public final class ToThread implements Runnable, WaitSite {
     private static final Resumer TO_THREAD = frame -> frame == null ? null : ((ToThread) frame.refs[0]).resumed();
 
     private final EventLoop loop;
+    /** The loop's inbox, made before the job is handed to the executor. */
+    private final Inbox inbox;
     private final TaskCore waiter;
     private final Callable<?> work;
     /** See the states in the class comment; written by both threads. */
@@ -76,6 +78,7 @@ public final class ToThread implements Runnable, WaitSite {
 
     private ToThread(EventLoop loop, TaskCore waiter, Callable<?> work) {
         this.loop = loop;
+        this.inbox = loop.inbox();
         this.waiter = waiter;
         this.work = work;
     }
@@ -90,9 +93,8 @@ public final class ToThread implements Runnable, WaitSite {
      */
     public static Object toThread(EventLoop loop, Callable<?> work, Executor executor) {
         ToThread job = new ToThread(loop, loop.currentTask("Asyncio.toThread"), work);
-        Inbox inbox = loop.inbox();
-        (executor != null ? executor : inbox.defaultExecutor()).execute(job);
-        inbox.outstanding++;
+        (executor != null ? executor : job.inbox.defaultExecutor()).execute(job);
+        job.inbox.outstanding++;
         job.park(null);
         return null;
     }
@@ -124,13 +126,13 @@ public final class ToThread implements Runnable, WaitSite {
             state = DONE;
         }
         runner = null;
-        loop.inbox.post(this::ended); // dropped only if the loop is gone, and then nobody waits
+        inbox.post(this::ended); // dropped only if the loop is gone, and then nobody waits
     }
 
     /** On the loop thread: the callable has ended. */
     private void ended() {
         ended = true;
-        loop.inbox.outstanding--;
+        inbox.outstanding--;
         if (waiterParked) {
             waiterParked = false;
             loop.wake(waiter, null, null);
@@ -173,7 +175,7 @@ public final class ToThread implements Runnable, WaitSite {
             if (now == NEW) {
                 if (STATE.compareAndSet(this, NEW, SKIPPED)) {
                     ended = true;
-                    loop.inbox.outstanding--;
+                    inbox.outstanding--;
                     return;
                 }
             } else if (now == RUNNING) {
