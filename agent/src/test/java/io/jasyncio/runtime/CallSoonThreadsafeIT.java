@@ -16,10 +16,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** {@code Loop.callSoonThreadsafe} from other threads: each callback once, on the loop thread, in order, promptly. */
@@ -89,10 +92,14 @@ class CallSoonThreadsafeIT extends AsyncTestBase {
             Task<Void> sleeper = Asyncio.createTask(() -> Asyncio.sleep(Duration.ofHours(1)));
             CompletableFuture<String> answer = new CompletableFuture<>();
             Asyncio.sleep(Duration.ZERO); // the sleeper parks: the loop's only wait is its timer
-            new Thread(() -> loop.callSoonThreadsafe(() -> {
-                sleeper.cancel();
-                Asyncio.createTask(() -> answer.complete("made by a callback"));
-            })).start();
+            Thread loopThread = Thread.currentThread();
+            new Thread(() -> {
+                awaitBlocked(() -> loopThread.getState() == Thread.State.TIMED_WAITING);
+                loop.callSoonThreadsafe(() -> {
+                    sleeper.cancel();
+                    Asyncio.createTask(() -> answer.complete("made by a callback"));
+                });
+            }).start();
             try {
                 sleeper.await();
                 expectUnreached();
@@ -113,7 +120,12 @@ class CallSoonThreadsafeIT extends AsyncTestBase {
                 Loop loop = Asyncio.runningLoop();
                 Task<Object> reader = Asyncio.createTask(() -> Asyncio.receive(channel, ByteBuffer.allocate(16)));
                 Asyncio.sleep(Duration.ZERO); // the reader parks: the loop blocks in select, with no timeout
-                new Thread(() -> loop.callSoonThreadsafe(reader::cancel)).start();
+                Thread loopThread = Thread.currentThread();
+                new Thread(() -> {
+                    awaitBlocked(() -> Arrays.stream(loopThread.getStackTrace()).anyMatch(
+                            frame -> frame.getClassName().startsWith("sun.nio.ch.") && frame.getMethodName().equals("doSelect")));
+                    loop.callSoonThreadsafe(reader::cancel);
+                }).start();
                 try {
                     reader.await();
                     expectUnreached();
@@ -176,6 +188,17 @@ class CallSoonThreadsafeIT extends AsyncTestBase {
         assertEquals("Loop.setExceptionHandler must be called on the thread of the event loop it belongs to",
                 thrown.getMessage());
         finish(1);
+    }
+
+    /**
+     * Waits until {@code blocked} says the loop thread blocks (so that a post must wake it), or
+     * gives up after a while and lets the test go on.
+     */
+    private static void awaitBlocked(BooleanSupplier blocked) {
+        long giveUp = System.nanoTime() + BOUND.toNanos() / 2;
+        while (!blocked.getAsBoolean() && System.nanoTime() < giveUp) {
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     static void awaitQuietly(CountDownLatch latch) {

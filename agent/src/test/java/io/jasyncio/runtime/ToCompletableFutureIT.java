@@ -65,7 +65,7 @@ class ToCompletableFutureIT extends AsyncTestBase {
     @Test
     void future_ofAFailedTask_completesExceptionallyWithTheFailureAsItIs_andCountsAsRetrieved() {
         IOException failure = new IOException("task failed");
-        CompletableFuture<?> future = run(() -> {
+        CompletableFuture<?> future = runInVirtualTime(() -> {
             Task<Object> task = Asyncio.createTask(() -> {
                 Asyncio.sleep(1);
                 throw failure;
@@ -108,6 +108,7 @@ class ToCompletableFutureIT extends AsyncTestBase {
                     log.add("task finally");
                 }
             });
+            Asyncio.sleep(Duration.ZERO); // the task starts: its finally block will run
             future[0] = task.toCompletableFuture();
             new Thread(() -> future[0].cancel(true)).start();
             try {
@@ -203,11 +204,12 @@ class ToCompletableFutureIT extends AsyncTestBase {
     void submit_failingBody_futureFailsAndNothingIsReportedAsLost() {
         IllegalStateException failure = new IllegalStateException("submitted body failed");
         CompletableFuture<?>[] future = new CompletableFuture<?>[1];
-        run(() -> {
+        runInVirtualTime(() -> {
             future[0] = Asyncio.runningLoop().submit(() -> {
                 throw failure;
             });
             Asyncio.sleep(1);
+            return null;
         });
         assertSame(failure, assertThrows(ExecutionException.class, future[0]::get).getCause());
         finish(1);
@@ -216,7 +218,7 @@ class ToCompletableFutureIT extends AsyncTestBase {
     @Test
     void submit_futureCancelledBeforeTheLoopTookIt_bodyNeverRuns() {
         CompletableFuture<?>[] future = new CompletableFuture<?>[1];
-        run(() -> {
+        runInVirtualTime(() -> {
             future[0] = Asyncio.runningLoop().submit(() -> {
                 expectUnreached();
                 return null;
@@ -224,6 +226,7 @@ class ToCompletableFutureIT extends AsyncTestBase {
             future[0].cancel(false); // in the same step: the loop has not taken the submission yet
             Asyncio.sleep(1);
             finish(1);
+            return null;
         });
         assertTrue(future[0].isCancelled());
     }

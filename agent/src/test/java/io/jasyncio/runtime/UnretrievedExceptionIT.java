@@ -135,6 +135,7 @@ class UnretrievedExceptionIT extends AsyncTestBase {
             Task<Void> gathered = Asyncio.createTask(() -> failDeepInside("gathered"));
             Task<Void> asFuture = Asyncio.createTask(() -> failDeepInside("as a future"));
             asFuture.toCompletableFuture();
+            Task<Void> endedThenAsFuture = Asyncio.createTask(() -> failDeepInside("ended, then as a future"));
             try {
                 awaited.await();
             } catch (IllegalStateException expected) {
@@ -161,6 +162,8 @@ class UnretrievedExceptionIT extends AsyncTestBase {
                 expect(4);
             }
             Asyncio.sleep(5);
+            assertTrue(endedThenAsFuture.isDone());
+            endedThenAsFuture.toCompletableFuture();
         });
         assertEquals(List.of(), reports);
         finish(5);

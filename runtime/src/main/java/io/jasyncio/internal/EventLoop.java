@@ -36,9 +36,10 @@ import java.util.function.Function;
  * <h2>Ending</h2>
  * {@link #run} steps until main ends, then cancels the tasks left, oldest first, and steps
  * until they have ended too, so their {@code finally} blocks run. When no task is ready and
- * none can ever wake up (no timer, no channel wait) it does the same to every task, main
- * included, and throws an {@code IllegalStateException} describing the deadlock, rather than
- * hang.
+ * none can ever wake up (no timer, no channel wait, no work on another thread: see
+ * {@link Inbox}) it does the same to every task, main included, and throws an
+ * {@code IllegalStateException} describing the deadlock, rather than hang. Failures of tasks
+ * that nobody retrieved are then handed to the exception handler ({@link ExceptionReports}).
  *
  * <h2>Running a task: the driver</h2>
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
