@@ -88,7 +88,8 @@ public final class Inbox {
             }
             node.next = first;
             if (head.compareAndSet(first, node)) {
-                if (first == null) {
+                if (first == null && Thread.currentThread() != loop.thread) {
+                    // the loop thread itself is not blocked: it looks at the stack before it blocks
                     LockSupport.unpark(loop.thread);
                     selector.wakeup();
                 }
