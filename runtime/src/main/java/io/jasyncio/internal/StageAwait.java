@@ -147,6 +147,14 @@ public final class StageAwait implements BiConsumer<Object, Throwable>, WaitSite
         }
     }
 
+    /**
+     * What a task parked here waits for, for diagnostics; the wording of the other wait sites
+     * ({@code WaitSite.describe} where introspection defines it).
+     */
+    public String describe(TaskCore task) {
+        return "completion of a " + stage.getClass().getSimpleName();
+    }
+
     @Override
     public String toString() {
         return "await(" + stage + ")";

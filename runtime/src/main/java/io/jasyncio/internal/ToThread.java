@@ -193,6 +193,15 @@ public final class ToThread implements Runnable, WaitSite {
         }
     }
 
+    /**
+     * What a task parked here waits for, for diagnostics; the wording of the other wait sites
+     * ({@code WaitSite.describe} where introspection defines it).
+     */
+    public String describe(TaskCore task) {
+        return ended ? "toThread, work ended" : cancelled != null ? "toThread, work interrupted, not ended yet"
+                : "toThread, work on another thread";
+    }
+
     @Override
     public String toString() {
         return "toThread(" + work + ")";
