@@ -368,7 +368,7 @@ public final class EventLoop {
         }
     }
 
-    /** Whether no task is ready and none can ever wake up: no timer, no channel wait. */
+    /** Whether no task is ready and none can ever wake up: no timer, no channel wait, nothing from another thread to come. */
     private boolean isStuck() {
         return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0 && (inbox == null || inbox.isIdle());
     }
