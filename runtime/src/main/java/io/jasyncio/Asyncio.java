@@ -4,9 +4,11 @@ import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.Gathering;
 import io.jasyncio.internal.ShieldScope;
+import io.jasyncio.internal.StageAwait;
 import io.jasyncio.internal.TaskCore;
-import io.jasyncio.internal.TimeoutScope;
 import io.jasyncio.internal.TaskTree;
+import io.jasyncio.internal.TimeoutScope;
+import io.jasyncio.internal.ToThread;
 import io.jasyncio.internal.WaitFor;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -18,6 +20,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -289,6 +294,104 @@ public final class Asyncio {
      */
     public static String dumpTasks() {
         return TaskTree.dump(EventLoop.require("Asyncio.dumpTasks").liveTasks());
+    }
+
+    /**
+     * The loop running on this thread, as other threads may reach it, like asyncio's
+     * {@code get_running_loop}. Always the same object for one loop.
+     *
+     * @return the running loop
+     * @throws IllegalStateException when no loop runs on this thread
+     */
+    public static Loop runningLoop() {
+        return Loop.of(EventLoop.require("Asyncio.runningLoop"));
+    }
+
+    /**
+     * Runs blocking {@code work} on a thread of the loop's default executor and parks the
+     * calling task until it has ended, like asyncio's {@code to_thread}; other tasks run
+     * meanwhile. The default executor has up to {@code min(32, processors + 4)} daemon threads;
+     * it is made on first use and shut down when {@code run} ends. While the work runs, the
+     * loop's deadlock detection does not fire.
+     *
+     * <p>Cancellation: if the calling task is cancelled before the work started, the work never
+     * starts; once it runs, its thread is interrupted, and the task waits for it to return or
+     * throw before its {@code CancellationException} is thrown (the work's failure, other than
+     * an {@code InterruptedException}, suppressed in it). So no work outlives the task that
+     * asked for it, and {@code run} does not return while work of its tasks still runs; work
+     * that ignores interrupts delays the cancel until it returns.
+     *
+     * @param work the blocking work; it runs on another thread, so it must not touch the loop's
+     *     tasks or primitives (use {@link Loop#callSoonThreadsafe} for that)
+     * @param <T> the type of its result
+     * @return what {@code work} returned
+     * @throws RuntimeException the work's exception, mapped as {@link Task#await()} maps a
+     *     task's: an unchecked one as it is, a checked one wrapped in
+     *     {@link java.util.concurrent.CompletionException}
+     * @throws java.util.concurrent.CancellationException if the calling task is cancelled
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T toThread(Callable<T> work) {
+        Objects.requireNonNull(work, "work");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.toThread");
+        @SuppressWarnings("unchecked")
+        T result = (T) ToThread.toThread(loop, work, null);
+        return result;
+    }
+
+    /**
+     * Like {@link #toThread(Callable)} on {@code executor} (asyncio's {@code run_in_executor}).
+     * The executor is the caller's: the loop does not shut it down. An executor that runs the
+     * work on the calling thread blocks the loop meanwhile.
+     *
+     * @param work the blocking work
+     * @param executor where it runs
+     * @param <T> the type of its result
+     * @return what {@code work} returned
+     * @throws java.util.concurrent.RejectedExecutionException as {@code executor} throws it,
+     *     before parking
+     */
+    @Async
+    public static <T> T toThread(Callable<T> work, Executor executor) {
+        Objects.requireNonNull(work, "work");
+        Objects.requireNonNull(executor, "executor");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.toThread");
+        @SuppressWarnings("unchecked")
+        T result = (T) ToThread.toThread(loop, work, executor);
+        return result;
+    }
+
+    /**
+     * Parks until {@code stage} completes, on whatever thread, and returns its result; returns at
+     * once when it is complete already. Like awaiting a future wrapped by asyncio's
+     * {@code wrap_future}. While it waits, the loop's deadlock detection does not fire: awaiting
+     * a {@code CompletableFuture} that another thread completes is the way to wait for that
+     * thread.
+     *
+     * <p>Cancellation: if the calling task is cancelled while it waits, it stops waiting at once
+     * and the stage's {@code CompletableFuture} ({@link CompletionStage#toCompletableFuture()})
+     * is cancelled, as a future awaited by one task is usually that task's own work. To leave
+     * the future running, await a copy: {@code Asyncio.await(future.copy())}.
+     *
+     * @param stage the stage to wait for
+     * @param <T> the type of its result
+     * @return the stage's result
+     * @throws RuntimeException the stage's exception, mapped as {@link Task#await()} maps a
+     *     task's: the cause of a {@link java.util.concurrent.CompletionException} is taken
+     *     out; an unchecked exception is thrown as it is, a checked one wrapped in a
+     *     {@code CompletionException}
+     * @throws java.util.concurrent.CancellationException if the stage was cancelled, or the
+     *     calling task is cancelled while it waits
+     * @throws IllegalStateException when called outside a task
+     */
+    @Async
+    public static <T> T await(CompletionStage<T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.await");
+        @SuppressWarnings("unchecked")
+        T result = (T) StageAwait.await(loop, stage);
+        return result;
     }
 
     /**

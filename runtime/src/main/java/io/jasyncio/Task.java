@@ -4,6 +4,7 @@ import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.Introspection;
 import io.jasyncio.internal.TaskCore;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A handle on a coroutine scheduled on the event loop by {@link Asyncio#createTask}.
@@ -107,5 +108,24 @@ public final class Task<T> extends TaskCore {
      */
     public String waitingFor() {
         return Introspection.waitingFor(this);
+    }
+
+    /**
+     * A future of this task's outcome, for code on other threads, like asyncio's
+     * {@code wrap_future} the other way round. It completes when the task ends: with its
+     * result; exceptionally with its exception as it is (so {@code join} wraps it in a
+     * {@code CompletionException}, {@code get} in an {@code ExecutionException}); cancelled
+     * with its {@code CancellationException}. The future is safe to use from any thread.
+     * Cancelling it (or completing it otherwise) cancels the task, on the loop's thread; the
+     * future is then complete at once while the task ends later. Calling this counts as
+     * retrieving the task's outcome: a failure passed on to the future is not reported as lost.
+     * Each call returns a new future; while the task runs, a small watcher task named
+     * {@code future:<name>} awaits it.
+     *
+     * @return a new future of the task's outcome
+     * @throws IllegalStateException when not called on the thread of the task's loop
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        return Loop.futureOf(this);
     }
 }

@@ -36,9 +36,11 @@ import java.util.function.Function;
  * <h2>Ending</h2>
  * {@link #run} steps until main ends, then cancels the tasks left, oldest first, and steps
  * until they have ended too, so their {@code finally} blocks run. When no task is ready and
- * none can ever wake up (no timer, no channel wait) it does the same to every task, main
- * included, and throws an {@code IllegalStateException} describing the deadlock, rather than
- * hang: a headline and the {@link TaskTree} dump of every task, taken before they are cancelled.
+ * none can ever wake up (no timer, no channel wait, no work on another thread: see
+ * {@link Inbox}) it does the same to every task, main included, and throws an
+ * {@code IllegalStateException} describing the deadlock, rather than hang: a headline and the
+ * {@link TaskTree} dump of every task, taken before they are cancelled. Failures of tasks that
+ * nobody retrieved are then handed to the exception handler ({@link ExceptionReports}).
  *
  * <h2>Running a task: the driver</h2>
  * {@link #step} resumes a task's innermost frame; when that method returns, the driver hands
@@ -125,9 +127,13 @@ public final class EventLoop {
     private int endedLinked;
     /** Failed tasks nobody awaited yet; reported when the loop closes. */
     private final List<TaskCore> failures = new ArrayList<>();
+    /** The size of {@link #failures} at which those retrieved meanwhile are dropped from it. */
+    private int failuresPruneAt = 1024;
     /** The tasks whose failure was reported as never retrieved when the loop closed. */
     private final List<String> lostFailures = new ArrayList<>();
     private boolean closed;
+    /** What other threads hand to this loop; null until something needs it (see {@link Inbox}). */
+    Inbox inbox;
 
     /**
      * The loop's time source, in nanoseconds like {@link System#nanoTime()}. Tests use a manual
@@ -197,6 +203,18 @@ public final class EventLoop {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException(what + " must be called on the event loop's thread " + thread.getName());
         }
+    }
+
+    /** This loop's {@link Inbox}, made on first use; on the loop's thread. */
+    public Inbox inbox() {
+        if (inbox == null) {
+            checkThread("EventLoop.inbox");
+            if (selector == null) {
+                selector = Inbox.openSelector();
+            }
+            inbox = new Inbox(this, selector);
+        }
+        return inbox;
     }
 
     // ------------------------------------------------------------------ running
@@ -273,6 +291,12 @@ public final class EventLoop {
      * something that can never happen is cancelled again.
      */
     private void cancelLeftovers() {
+        do {
+            cancelLive();
+        } while (inbox != null && inbox.close()); // what was posted until the inbox closed may have made tasks
+    }
+
+    private void cancelLive() {
         while (liveCount > 0) {
             List<TaskCore> left = new ArrayList<>(liveCount);
             for (TaskCore task = live; task != null; task = task.nextLive) {
@@ -283,7 +307,7 @@ public final class EventLoop {
             for (TaskCore task : left) {
                 task.cancel();
             }
-            while (liveCount > 0 && (!ready.isEmpty() || !timers.isEmpty() || channelWaiters > 0)) {
+            while (liveCount > 0 && !isStuck()) {
                 runOnce();
             }
         }
@@ -293,8 +317,8 @@ public final class EventLoop {
         for (TaskCore task : failures) {
             if (task != main && (task.flags & TaskCore.RETRIEVED) == 0) {
                 lostFailures.add(task.name() + ": " + task.failure());
-                System.err.println("jasyncio: exception of task " + task.name() + " was never retrieved:");
-                task.failure().printStackTrace();
+                ExceptionReports.report(this, "exception of task " + task.name() + " was never retrieved",
+                        task.failure(), task);
             }
         }
         failures.clear();
@@ -303,12 +327,13 @@ public final class EventLoop {
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
         steps++;
+        Inbox inbox = this.inbox;
         long timeout;
-        if (!ready.isEmpty()) {
+        if (!ready.isEmpty() || (inbox != null && inbox.hasPending())) {
             timeout = 0;
         } else if (!timers.isEmpty()) {
             timeout = Math.max(0, timers.peek().deadline - now());
-        } else if (channelWaiters > 0) {
+        } else if (channelWaiters > 0 || (inbox != null && inbox.outstanding > 0)) {
             timeout = -1;
         } else {
             throw deadlock();
@@ -324,6 +349,11 @@ public final class EventLoop {
             select(timeout);
         } else if (timeout > 0) {
             clock.idle(timeout);
+        } else if (timeout < 0) {
+            LockSupport.park(this); // only another thread's post can wake a task (Inbox)
+        }
+        if (inbox != null) {
+            inbox.runPending();
         }
         if (!timers.isEmpty()) {
             long now = now();
@@ -339,9 +369,9 @@ public final class EventLoop {
         }
     }
 
-    /** Whether no task is ready and none can ever wake up: no timer, no channel wait. */
+    /** Whether no task is ready and none can ever wake up: no timer, no channel wait, nothing from another thread to come. */
     boolean isStuck() {
-        return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0;
+        return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0 && (inbox == null || inbox.isIdle());
     }
 
     /** The deadlock report: a headline, then every task as {@link TaskTree} draws it; call before cancelling them. */
@@ -563,7 +593,7 @@ public final class EventLoop {
             if (failure instanceof CancellationException) {
                 flags |= TaskCore.CANCELLED;
             } else {
-                failures.add(task);
+                addFailure(task);
             }
         }
         task.flags = flags;
@@ -574,6 +604,19 @@ public final class EventLoop {
             sweepLive();
         }
         task.wakeWaiters();
+    }
+
+    /**
+     * Remembers a failed task until the loop closes, unless its outcome is retrieved; those
+     * retrieved are dropped now and then, so that a long-lived loop does not keep every failed
+     * task it ever had.
+     */
+    private void addFailure(TaskCore task) {
+        failures.add(task);
+        if (failures.size() >= failuresPruneAt) {
+            failures.removeIf(failed -> (failed.flags & TaskCore.RETRIEVED) != 0);
+            failuresPruneAt = Math.max(1024, 2 * failures.size());
+        }
     }
 
     /**
@@ -967,6 +1010,9 @@ public final class EventLoop {
 
     private void close() {
         closed = true;
+        if (inbox != null) {
+            inbox.shutdown();
+        }
         if (selector != null) {
             try {
                 selector.close();

@@ -44,7 +44,7 @@ public abstract class TaskCore extends TimerEntry {
     static final byte CANCEL_PENDING = 1;
     /** Flag: the task ended by a CancellationException. */
     static final byte CANCELLED = 2;
-    /** Flag: someone retrieved the outcome (await, result), so a failure was not lost. */
+    /** Flag: someone retrieved the outcome (await, result, gather, toCompletableFuture), so a failure was not lost. */
     static final byte RETRIEVED = 4;
     /** Flag: {@link #value} is a Throwable: the failure to resume with, or the task's failure once done. */
     static final byte FAILS = 8;
