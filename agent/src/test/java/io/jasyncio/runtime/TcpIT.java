@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code Asyncio.accept}/{@code connect}/{@code read}/{@code write} over 127.0.0.1, with woven code. */
 class TcpIT extends AsyncTestBase {
-    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final Duration BOUND = Duration.ofSeconds(30);
     private final List<java.nio.channels.Channel> channels = new ArrayList<>();
     private ServerSocketChannel server;
     private InetSocketAddress serverAddress;

@@ -53,6 +53,8 @@ public final class StreamReader {
     /** What a line request answers at the end of the stream with nothing buffered: {@code null} to the caller. */
     private static final Object NO_LINE = new Object();
     private static final byte[] EMPTY = new byte[0];
+    /** The capacity up to which a buffer the socket fills is doubled; it starts at 1 KiB. */
+    private static final int GROWN = 64 * 1024;
     private static final Resumer RESUME = frame -> frame == null ? null
             : ((StreamReader) frame.refs[0]).serve(EventLoop.current(), frame, frame.state);
 
@@ -391,7 +393,11 @@ public final class StreamReader {
         if (start == buffer.position()) {
             start = 0;
             searched = 0;
-            buffer.clear();
+            if (!buffer.hasRemaining() && buffer.capacity() < GROWN) {
+                buffer = ByteBuffer.allocate(buffer.capacity() * 2); // the socket filled it: a busy stream
+            } else {
+                buffer.clear();
+            }
         }
     }
 
