@@ -413,6 +413,28 @@ class StreamsIT extends AsyncTestBase {
     }
 
     @Test
+    void serveForever_returnsWhenTheServerIsClosed_andClosesItWhenCancelled() {
+        assertTimeoutPreemptively(BOUND, () -> run(() -> {
+            StreamServer closedByOther = Streams.startServer((reader, writer) -> { }, LOOPBACK, 0);
+            Task<Void> serving = Asyncio.createTask(() -> closedByOther.serveForever());
+            Asyncio.sleep(Duration.ZERO);
+            assertFalse(serving.isDone(), "serveForever parks while the server is open");
+            closedByOther.close();
+            serving.await();
+            expect(1);
+            StreamServer closedByCancel = Streams.startServer((reader, writer) -> { }, LOOPBACK, 0);
+            Task<Void> cancelled = Asyncio.createTask(() -> closedByCancel.serveForever());
+            Asyncio.sleep(Duration.ZERO);
+            assertTrue(closedByCancel.isServing());
+            cancelled.cancel();
+            assertFailure(CancellationException.class, cancelled);
+            assertFalse(closedByCancel.isServing(), "cancelling serveForever closes the server");
+            closedByCancel.waitClosed();
+        }));
+        finish(2);
+    }
+
+    @Test
     void openConnection_refused_throwsConnectExceptionNamingTheAddress() throws IOException {
         int port;
         try (ServerSocket closedSoon = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOOPBACK))) {

@@ -227,15 +227,22 @@ public final class StreamServer {
         return null;
     }
 
-    /** Starts the task that serves {@code accepted}. */
+    /** Starts the task that serves {@code accepted}; a connection already reset by its client is dropped. */
     private void serve(SocketChannel accepted) throws IOException {
+        String name;
+        try {
+            Streams.configure(accepted);
+            name = "connection " + accepted.getRemoteAddress();
+        } catch (IOException resetAlready) {
+            accepted.close();
+            return;
+        }
         if (closed) {
             accepted.close();
             return;
         }
-        Streams.configure(accepted);
         Connection connection = new Connection(accepted);
-        connection.task = Asyncio.createTask("connection " + accepted.getRemoteAddress(), connection);
+        connection.task = Asyncio.createTask(name, connection);
         connections.add(connection);
     }
 
