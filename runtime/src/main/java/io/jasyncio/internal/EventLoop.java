@@ -59,7 +59,8 @@ import java.util.function.Function;
  * the channel is empty and parks again, the usual loop, costs no {@code epoll_ctl}. Ready keys
  * are handed to a consumer ({@code Selector.select(Consumer)}), so a step allocates no
  * iterator; a parking {@code receive} or {@code send} spills into the task's own frame and a
- * per-channel array, so it allocates nothing either.
+ * per-channel array, so it allocates nothing either. {@link SocketIo} parks TCP's accept,
+ * connect, read and write on the same waits.
  *
  * <h2>What was rejected</h2>
  * A {@code ThreadLocal} read after every suspending call (a woven method keeps the loop it got
