@@ -255,6 +255,23 @@ class TcpIT extends AsyncTestBase {
     }
 
     @Test
+    void accept_secondAcceptor_getsIllegalStateExceptionNamingBothTasksAndTheChannel() {
+        assertTimeoutPreemptively(BOUND, () -> run(() -> {
+            Task<SocketChannel> first = Asyncio.createTask("first", () -> keep(Asyncio.accept(server)));
+            Asyncio.sleep(Duration.ZERO);
+            Task<SocketChannel> second = Asyncio.createTask("second", () -> keep(Asyncio.accept(server)));
+            IllegalStateException error = assertFailure(IllegalStateException.class, second);
+            assertEquals("task second cannot accept on " + server + ": task first is already waiting to accept on it; "
+                    + "two tasks at once would steal each other's connections: guard it with a Lock", error.getMessage());
+            expect(1);
+            SocketChannel client = keep(SocketChannel.open());
+            Asyncio.connect(client, serverAddress);
+            assertEquals(client.getLocalAddress(), first.await().getRemoteAddress());
+        }));
+        finish(2);
+    }
+
+    @Test
     void read_channelClosedByAnotherTaskWhileWaiting_throwsClosedChannelException() {
         assertTimeoutPreemptively(BOUND, () -> run(() -> {
             Pair pair = connectPair();

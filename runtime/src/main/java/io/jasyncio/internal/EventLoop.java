@@ -879,7 +879,8 @@ public final class EventLoop {
         IllegalStateException busy(TaskCore task, TaskCore other, String what) {
             return new IllegalStateException("task " + task.name() + " cannot " + what + " " + key.channel()
                     + ": task " + other.name() + " is already waiting to " + what + " it; two tasks at once would "
-                    + (what.equals("read") ? "steal each other's data" : "interleave their bytes")
+                    + (what.equals("read") ? "steal each other's data"
+                            : what.equals("accept on") ? "steal each other's connections" : "interleave their bytes")
                     + ": guard it with a Lock");
         }
 

@@ -45,7 +45,10 @@ public final class SocketIo {
     public static SocketChannel accept(EventLoop loop, ServerSocketChannel server) throws IOException {
         ChannelWait wait = prepare(loop, server);
         TaskCore task = loop.current;
-        checkReader(wait, task);
+        TaskCore other = wait.reading;
+        if (other != null && other != task) {
+            throw wait.busy(task, other, "accept on");
+        }
         SocketChannel accepted = server.accept();
         if (accepted != null) {
             accepted.configureBlocking(false);

@@ -271,7 +271,7 @@ public final class StreamReader {
                 }
                 int count = fill(loop);
                 if (loop.parking) {
-                    waiter = (Task<?>) Asyncio.currentTask();
+                    waiter = Asyncio.currentTask();
                     PrimitiveFrames.spill(loop, frame, RESUME, request, this);
                     return null;
                 }
