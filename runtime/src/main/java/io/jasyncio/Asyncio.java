@@ -4,6 +4,7 @@ import io.jasyncio.internal.Coroutines;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.Gathering;
 import io.jasyncio.internal.ShieldScope;
+import io.jasyncio.internal.SocketIo;
 import io.jasyncio.internal.StageAwait;
 import io.jasyncio.internal.TaskCore;
 import io.jasyncio.internal.TaskTree;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -29,7 +32,8 @@ import java.util.concurrent.TimeoutException;
  * The entry points of jasyncio, after Python's {@code asyncio} module: run a coroutine on a new
  * event loop, sleep, create tasks, gather them, bound a body by a timeout ({@link #waitFor} in a
  * task of its own, {@link #timeout} in the calling task), shield work from cancellation, run
- * child tasks in a {@link TaskGroup}, and wait for datagrams.
+ * child tasks in a {@link TaskGroup}, and wait for datagrams and TCP connections.
+ * {@link io.jasyncio.streams.Streams} builds buffered streams on the TCP calls.
  *
  * <p>Methods marked {@link Async} are suspending calls: they may park the calling task, and may
  * only be called from {@code @Async} methods (and lambdas of {@code @Async} interfaces) running
@@ -622,5 +626,107 @@ public final class Asyncio {
         @SuppressWarnings("unchecked")
         T result = (T) TaskGroup.run(loop, body);
         return result;
+    }
+
+    // ------------------------------------------------------------------ TCP (loop.sock_*)
+
+    /**
+     * Parks until a connection arrives on {@code server} and returns it, like
+     * {@code loop.sock_accept}. Puts {@code server} in non-blocking mode; the channel returned
+     * is non-blocking too. Only one task at a time may accept on a channel.
+     *
+     * <p>Cancelled while it waits (even after a connection arrived but before the task ran), it
+     * has accepted nothing: the connection stays queued for the next {@code accept}.
+     *
+     * @param server a bound server channel
+     * @return the new connection, non-blocking
+     * @throws IOException as {@link ServerSocketChannel#accept} throws it; a
+     *     {@link java.nio.channels.ClosedChannelException} also when another task closes
+     *     {@code server} while this one waits
+     * @throws IllegalStateException when another task is already waiting to accept on
+     *     {@code server} (the message names both tasks and the channel)
+     * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     */
+    @Async
+    public static SocketChannel accept(ServerSocketChannel server) throws IOException {
+        Objects.requireNonNull(server, "server");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.accept");
+        return SocketIo.accept(loop, server);
+    }
+
+    /**
+     * Connects {@code channel} to {@code remote}, parking until the connection is made, like
+     * {@code loop.sock_connect}. Puts the channel in non-blocking mode. A cancelled connect
+     * leaves the channel connection-pending: close it.
+     *
+     * @param channel an unconnected channel
+     * @param remote the address to connect to, resolved
+     * @throws java.net.ConnectException when the connection is refused; its message names
+     *     {@code remote} ({@code connect to /127.0.0.1:1 failed: Connection refused}); the
+     *     channel is then closed
+     * @throws IOException as {@link SocketChannel#connect} and {@link SocketChannel#finishConnect}
+     *     throw it
+     * @throws IllegalStateException when another task is writing to or connecting the channel
+     * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     */
+    @Async
+    public static void connect(SocketChannel channel, SocketAddress remote) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(remote, "remote");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.connect");
+        SocketIo.connect(loop, channel, remote);
+    }
+
+    /**
+     * Reads into {@code dst} like {@link SocketChannel#read}, parking until at least one byte
+     * has come or the peer has closed its side, like {@code loop.sock_recv_into}. Puts the
+     * channel in non-blocking mode.
+     *
+     * <p>A read cancelled while it waits has read nothing, even when the bytes had arrived and
+     * the task was about to run: bytes are taken from the socket only when the task runs, so
+     * they stay there for the next read.
+     *
+     * @param channel a connected channel
+     * @param dst where the bytes go, from its position; when it has no room left, returns 0 at once
+     * @return the number of bytes read, at least 1; -1 at the end of the stream; 0 only when
+     *     {@code dst} has no room
+     * @throws IOException as {@link SocketChannel#read} throws it; a
+     *     {@link java.nio.channels.ClosedChannelException} also when another task closes the
+     *     channel while this one waits
+     * @throws IllegalStateException when another task is already inside a read of
+     *     {@code channel} (parked, or woken and not yet run); the message names both tasks and
+     *     the channel
+     * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     */
+    @Async
+    public static int read(SocketChannel channel, ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(dst, "dst");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.read");
+        return SocketIo.read(loop, channel, dst);
+    }
+
+    /**
+     * Writes every remaining byte of {@code src}, parking while the socket's send buffer is
+     * full, like {@code loop.sock_sendall}. Puts the channel in non-blocking mode. Returns
+     * with {@code src} fully consumed.
+     *
+     * <p>A write cancelled while it waits may have written part of {@code src}: its position
+     * tells how much went out.
+     *
+     * @param channel a connected channel
+     * @param src the bytes, from its position to its limit
+     * @throws IOException as {@link SocketChannel#write} throws it (the peer reset the
+     *     connection, the channel was closed meanwhile)
+     * @throws IllegalStateException when another task is already inside a write of
+     *     {@code channel}; the message names both tasks and the channel
+     * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     */
+    @Async
+    public static void write(SocketChannel channel, ByteBuffer src) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(src, "src");
+        EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.write");
+        SocketIo.write(loop, channel, src);
     }
 }

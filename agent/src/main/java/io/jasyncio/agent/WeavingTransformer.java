@@ -123,7 +123,8 @@ final class WeavingTransformer implements ClassFileTransformer {
             return false;
         }
         if (className.startsWith("io/jasyncio/internal/") || className.startsWith("io/jasyncio/agent/")
-                || className.startsWith("io/jasyncio/weaver/") || className.startsWith("io/jasyncio/sync/")) {
+                || className.startsWith("io/jasyncio/weaver/") || className.startsWith("io/jasyncio/sync/")
+                || className.startsWith("io/jasyncio/streams/")) {
             return true;
         }
         // The runtime's top-level classes in io.jasyncio, and their nested classes.

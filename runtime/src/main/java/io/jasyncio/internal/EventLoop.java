@@ -61,7 +61,8 @@ import java.util.function.Function;
  * the channel is empty and parks again, the usual loop, costs no {@code epoll_ctl}. Ready keys
  * are handed to a consumer ({@code Selector.select(Consumer)}), so a step allocates no
  * iterator; a parking {@code receive} or {@code send} spills into the task's own frame and a
- * per-channel array, so it allocates nothing either.
+ * per-channel array, so it allocates nothing either. {@link SocketIo} parks TCP's accept,
+ * connect, read and write on the same waits.
  *
  * <h2>What was rejected</h2>
  * A {@code ThreadLocal} read after every suspending call (a woven method keeps the loop it got
@@ -876,14 +877,14 @@ public final class EventLoop {
         awaitChannel(channelWait(channel), operation, frame);
     }
 
-    private void awaitChannel(ChannelWait wait, int operation, Frame frame) {
+    void awaitChannel(ChannelWait wait, int operation, Frame frame) {
         TaskCore task = current;
         wait.park(task, operation);
         suspend(task, wait, frame);
     }
 
     /** The channel's registration with this loop's selector, made on first use. */
-    private ChannelWait channelWait(SelectableChannel channel) throws IOException {
+    ChannelWait channelWait(SelectableChannel channel) throws IOException {
         if (selector == null) {
             selector = Selector.open();
         }
@@ -899,9 +900,12 @@ public final class EventLoop {
     /**
      * The tasks parked on one channel: at most one reader and one writer, as a second one
      * could only steal the first one's data. It keeps the arrays that a parked {@code receive}
-     * and {@code send} spill their arguments into, so that parking allocates nothing.
+     * and {@code send} spill their arguments into, so that parking allocates nothing. Accepting
+     * counts as reading and connecting as writing ({@link #READ_SIDE}, {@link #WRITE_SIDE}).
      */
     static final class ChannelWait implements WaitSite {
+        static final int READ_SIDE = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+        static final int WRITE_SIDE = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
         private final EventLoop loop;
         SelectionKey key;
         /** The operations the key is interested in, as last set; dropped lazily, see the class comment of EventLoop. */
@@ -921,6 +925,12 @@ public final class EventLoop {
         boolean guessEmpty;
         /** The loop step in which the reader last parked. */
         long readParkedAt;
+        /**
+         * The task inside a TCP read or accept (writing: write or connect) of this channel, from
+         * its first park until the call returns, woken or not; see {@link SocketIo}.
+         */
+        TaskCore reading;
+        TaskCore writing;
 
         ChannelWait(EventLoop loop, SelectableChannel channel) {
             this.loop = loop;
@@ -929,17 +939,14 @@ public final class EventLoop {
         }
 
         void park(TaskCore task, int operation) {
-            if (operation == SelectionKey.OP_READ) {
+            if ((operation & READ_SIDE) != 0) {
                 if (reader != null && reader != task) {
-                    throw new IllegalStateException("task " + reader.name() + " is already waiting to read "
-                            + key.channel() + "; two readers of one channel would steal each other's data: "
-                            + "guard it with a Lock");
+                    throw busy(task, reader, "read");
                 }
                 reader = task;
             } else {
                 if (writer != null && writer != task) {
-                    throw new IllegalStateException("task " + writer.name() + " is already waiting to write "
-                            + key.channel() + ": guard it with a Lock");
+                    throw busy(task, writer, "write");
                 }
                 writer = task;
             }
@@ -950,24 +957,33 @@ public final class EventLoop {
             }
         }
 
+        /** The error of {@code task} trying to {@code what} a channel that {@code other} is busy with. */
+        IllegalStateException busy(TaskCore task, TaskCore other, String what) {
+            return new IllegalStateException("task " + task.name() + " cannot " + what + " " + key.channel()
+                    + ": task " + other.name() + " is already waiting to " + what + " it; two tasks at once would "
+                    + (what.equals("read") ? "steal each other's data"
+                            : what.equals("accept on") ? "steal each other's connections" : "interleave their bytes")
+                    + ": guard it with a Lock");
+        }
+
         void ready(int readyOps) {
             int unwanted = 0;
-            if ((readyOps & SelectionKey.OP_READ) != 0) {
+            if ((readyOps & READ_SIDE) != 0) {
                 if (reader != null) {
                     TaskCore task = reader;
                     release(task);
                     loop.wake(task, null);
                 } else {
-                    unwanted |= SelectionKey.OP_READ;
+                    unwanted |= readyOps & READ_SIDE;
                 }
             }
-            if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            if ((readyOps & WRITE_SIDE) != 0) {
                 if (writer != null) {
                     TaskCore task = writer;
                     release(task);
                     loop.wake(task, null);
                 } else {
-                    unwanted |= SelectionKey.OP_WRITE;
+                    unwanted |= readyOps & WRITE_SIDE;
                 }
             }
             if ((interest & unwanted) != 0) {
@@ -977,6 +993,17 @@ public final class EventLoop {
                 } catch (RuntimeException closed) {
                     // the channel was closed meanwhile; nothing to watch any more
                 }
+            }
+        }
+
+        /**
+         * Drops the interest in {@code operation} now rather than lazily: a connected channel
+         * never reports {@code OP_CONNECT}, so that interest would make {@code select} spin.
+         */
+        void forget(int operation) {
+            if ((interest & operation) != 0) {
+                interest &= ~operation;
+                key.interestOps(interest);
             }
         }
 

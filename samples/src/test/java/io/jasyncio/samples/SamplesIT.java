@@ -81,8 +81,14 @@ class SamplesIT {
         run.assertTime(0, 1.9, 4.0);
     }
 
+    @Test
+    void tcpEcho_serverEchoesEveryClientsLines() throws Exception {
+        run("TcpEcho");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"Hello", "Example1", "Example2", "Example3", "Interleave", "ClientServer", "SharedSocket"})
+    @ValueSource(strings = {"Hello", "Example1", "Example2", "Example3", "Interleave", "ClientServer", "SharedSocket",
+            "TcpEcho"})
     void sample_wovenByThePlugin_runsWithNoAgent(String sample) throws Exception {
         Run run = launch(sample, pluginWoven(), /* agentOptions = */ null);
         assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
