@@ -86,9 +86,16 @@ class SamplesIT {
         run("TcpEcho");
     }
 
+    @Test
+    void crawler_fetchesEveryPageOnceAtMostFourAtATime() throws Exception {
+        Run run = run("Crawler");
+        // 31 pages of 50 ms: never under a quarter of the sequential 1.55 s, well under all of it
+        run.assertTime(0, 0.38, 1.4);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Hello", "Example1", "Example2", "Example3", "Interleave", "ClientServer", "SharedSocket",
-            "TcpEcho"})
+            "TcpEcho", "Crawler"})
     void sample_wovenByThePlugin_runsWithNoAgent(String sample) throws Exception {
         Run run = launch(sample, pluginWoven(), /* agentOptions = */ null);
         assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());
@@ -97,6 +104,9 @@ class SamplesIT {
         if (sample.equals("ClientServer")) {
             run.assertTime(0, 1.9, 4.0);
             run.assertTime(1, 0.95, 1.8);
+        }
+        if (sample.equals("Crawler")) {
+            run.assertTime(0, 0.38, 1.4);
         }
     }
 
