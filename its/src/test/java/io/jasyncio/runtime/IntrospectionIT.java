@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -227,6 +228,20 @@ class IntrospectionIT extends AsyncTestBase {
                 Asyncio.sleep(Duration.ZERO);
                 assertEquals("read on DatagramChannel " + channel.getLocalAddress(), reader.waitingFor());
                 reader.cancel();
+                finish(1);
+            });
+        }
+    }
+
+    @Test
+    void waitingFor_acceptOnAServerChannel_saysAccept() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            run(() -> {
+                Task<?> acceptor = Asyncio.createTask(() -> Asyncio.accept(server));
+                Asyncio.sleep(Duration.ZERO);
+                assertEquals("accept on ServerSocketChannel " + server.getLocalAddress(), acceptor.waitingFor());
+                acceptor.cancel();
                 finish(1);
             });
         }

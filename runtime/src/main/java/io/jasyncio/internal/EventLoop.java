@@ -11,6 +11,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -1028,10 +1030,18 @@ public final class EventLoop {
             release(task);
         }
 
-        /** {@code read on DatagramChannel /127.0.0.1:5000}. */
+        /** {@code read on DatagramChannel /127.0.0.1:5000}; {@code accept on}, {@code connect on} for TCP's. */
         @Override
         public String describe(TaskCore task) {
-            return (reader == task ? "read on " : "write on ") + Introspection.describeChannel(key.channel());
+            SelectableChannel channel = key.channel();
+            String operation;
+            if (reader == task) {
+                operation = channel instanceof ServerSocketChannel ? "accept on " : "read on ";
+            } else {
+                operation = channel instanceof SocketChannel && ((SocketChannel) channel).isConnectionPending()
+                        ? "connect on " : "write on ";
+            }
+            return operation + Introspection.describeChannel(channel);
         }
     }
 
