@@ -150,6 +150,18 @@ public final class Asyncio {
         return spawn(EventLoop.require("Asyncio.createTask"), body, Objects.requireNonNull(name, "name"));
     }
 
+    /**
+     * Like {@link #createTask(AsyncRunnable)}, with a name for diagnostics.
+     *
+     * @param name the task's name
+     * @param body the coroutine
+     * @return the task's handle
+     */
+    public static Task<Void> createTask(String name, AsyncRunnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(EventLoop.require("Asyncio.createTask"), body, Objects.requireNonNull(name, "name"));
+    }
+
     private static <T> Task<T> spawn(EventLoop loop, Object body, String name) {
         Task<T> task = TaskFactory.newTask(loop, body, name);
         loop.schedule(task);

@@ -14,6 +14,23 @@ import org.junit.jupiter.api.Test;
 class OrderIT extends AsyncTestBase {
 
     @Test
+    void namedTaskWithoutAResult_runsAfterTheCallerParksAndKeepsItsName() {
+        run(() -> {
+            Task<Void> named = Asyncio.createTask("named", () -> {
+                expect(2);
+                Asyncio.sleep(Duration.ZERO);
+                expect(4);
+            });
+            assertEquals("named", named.name());
+            expect(1);
+            Asyncio.sleep(Duration.ZERO);
+            expect(3);
+            named.await();
+            finish(5);
+        });
+    }
+
+    @Test
     void readyTasks_runFirstInFirstOut() {
         run(() -> {
             expect(1);
