@@ -31,7 +31,10 @@ import java.util.function.Function;
  * then runs the tasks that were ready when the step began. Tasks made ready during the step
  * run in the next one, so a task that yields with {@code sleep(0)} lets every other ready task
  * run first. Time comes from a {@link Clock}; with a manual one, waiting for a timer only moves
- * the clock, so tests run in virtual time.
+ * the clock, so tests run in virtual time. A test's {@link Schedule}, when the loop has one,
+ * may reorder the tasks of one step (never across steps, never timers due at the same instant)
+ * and watch each step; a clock that {@linkplain Clock#isVirtual is virtual} makes the loop
+ * refuse channels, which would wait in real time while its time stands still.
  *
  * <h2>Ending</h2>
  * {@link #run} steps until main ends, then cancels the tasks left, oldest first, and steps

@@ -28,7 +28,9 @@ public interface Schedule {
 
     /**
      * Called at every step, after its timers fell due, before its tasks run. It may cancel
-     * tasks (a test's budget of time or steps ran out); it must not throw.
+     * tasks (a test's budget of time or steps ran out). It should not throw: an exception ends
+     * {@code run} at once, without cancelling the tasks, which is only right as the last resort
+     * against tasks that ignore their cancellation.
      *
      * @param loop the loop stepping
      */

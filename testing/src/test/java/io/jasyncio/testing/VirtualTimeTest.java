@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Task;
+import io.jasyncio.sync.Event;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -133,5 +134,15 @@ class VirtualTimeTest {
     void sleepWithinTheTimeout_passes() {
         AsyncTestRunner.Settings settings = new AsyncTestRunner.Settings(0, 1, 1_000, 10_000_000, true);
         assertNull(AsyncTestRunner.runSchedule(settings, 0, () -> Asyncio.sleep(Duration.ofMillis(999))));
+    }
+
+    @Test
+    void deadlock_underVirtualTime_isReportedAsOne_notAsATimeout() {
+        Throwable failure = AsyncTestRunner.runSchedule(AsyncTestRunner.Settings.seeds(0, 1), 0, () -> {
+            Event never = new Event();
+            never.await();
+        });
+        assertNotNull(failure);
+        assertTrue(failure.getMessage().startsWith("deadlock"), failure.getMessage());
     }
 }
