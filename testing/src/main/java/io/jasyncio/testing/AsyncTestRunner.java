@@ -143,6 +143,8 @@ public final class AsyncTestRunner {
             });
         } catch (Throwable e) {
             mainFailure = e;
+        } finally {
+            schedule.cancelWatchdog(); // a deadlock ends the run before main does
         }
         String prefix = settings.seeded()
                 ? "seed " + seed + " failed (replay it with @AsyncTest(seed = " + seed + ")): " : "";

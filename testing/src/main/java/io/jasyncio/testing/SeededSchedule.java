@@ -1,10 +1,14 @@
 package io.jasyncio.testing;
 
 import io.jasyncio.Asyncio;
+import io.jasyncio.Loop;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.Schedule;
 import io.jasyncio.internal.TaskCore;
-import io.jasyncio.internal.TimerEntry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One run's schedule: the permutation of each step's ready tasks, drawn from a seed, and the
@@ -26,8 +30,14 @@ final class SeededSchedule implements Schedule {
     /** When the run's time is up, in the loop clock's nanoseconds. */
     private long deadline;
     private String timeoutText;
-    /** Wakes the loop at the deadline when it would otherwise block (real time); null in virtual time. */
-    private TimerEntry alarm;
+    /** Stops a real-time run at its deadline; null in virtual time. */
+    private ScheduledFuture<?> watchdog;
+    /** The watchdogs of every real-time run: one daemon thread, made on first use. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "jasyncio-testing-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     SeededSchedule(long seed, long maxSteps) {
         this.seed = seed;
@@ -36,23 +46,24 @@ final class SeededSchedule implements Schedule {
     }
 
     /**
-     * Starts the run's clock: it may last {@code timeoutNanos}. In real time an alarm timer wakes
-     * the loop then; in virtual time none is needed (the clock moves only to a timer, and the check
-     * before each step sees it passed), and none is added, so a deadlock is still reported as one.
+     * Starts the run's clock: it may last {@code timeoutNanos}. In virtual time the check before
+     * each step sees the deadline pass (the clock moves only to a timer). In real time a
+     * watchdog thread posts the stop to the loop at the deadline, as no step may come before
+     * then; it is no timer of the loop, so a deadlock is still reported at once as one.
      */
     void start(EventLoop loop, TaskCore main, long timeoutNanos, String timeoutText) {
         this.main = main;
         this.deadline = loop.now() + timeoutNanos;
         this.timeoutText = timeoutText;
         if (!loop.clock().isVirtual()) {
-            alarm = new TimerEntry() {
-                @Override
-                protected void expire(EventLoop loop) {
-                    alarm = null;
-                    stop(loop, SeededSchedule.this.timeoutText);
+            Loop face = Asyncio.runningLoop();
+            watchdog = WATCHDOG.schedule(() -> {
+                try {
+                    face.callSoonThreadsafe(() -> stop(loop, timeoutText));
+                } catch (IllegalStateException closed) {
+                    // the run ended meanwhile
                 }
-            };
-            loop.addTimer(alarm, timeoutNanos);
+            }, timeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -93,12 +104,17 @@ final class SeededSchedule implements Schedule {
         }
     }
 
+    /** Cancels the real-time watchdog; the run has ended or is ending. */
+    void cancelWatchdog() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+    }
+
     @Override
     public void mainEnded(EventLoop loop, TaskCore main) {
-        if (alarm != null) {
-            loop.removeTimer(alarm);
-            alarm = null;
-        }
+        cancelWatchdog();
         if (stopped != null) {
             return;
         }

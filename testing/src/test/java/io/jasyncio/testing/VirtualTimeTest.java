@@ -145,4 +145,14 @@ class VirtualTimeTest {
         assertNotNull(failure);
         assertTrue(failure.getMessage().startsWith("deadlock"), failure.getMessage());
     }
+
+    @Test
+    void deadlock_inRealTime_isReportedAtOnce_notAfterTheTimeout() {
+        AsyncTestRunner.Settings settings = new AsyncTestRunner.Settings(0, 1, 600_000, 10_000_000, false);
+        long realStart = System.nanoTime();
+        Throwable failure = AsyncTestRunner.runSchedule(settings, 0, () -> new Event().await());
+        assertNotNull(failure);
+        assertTrue(failure.getMessage().startsWith("deadlock"), failure.getMessage());
+        assertTrue(System.nanoTime() - realStart < TimeUnit.MINUTES.toNanos(5), "waited for the timeout");
+    }
 }
