@@ -3,6 +3,7 @@ package io.jasyncio.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jasyncio.Async;
@@ -154,5 +155,24 @@ class VirtualTimeTest {
         assertNotNull(failure);
         assertTrue(failure.getMessage().startsWith("deadlock"), failure.getMessage());
         assertTrue(System.nanoTime() - realStart < TimeUnit.MINUTES.toNanos(5), "waited for the timeout");
+    }
+
+    @AsyncTest
+    @Async
+    void jump_movesTheClockAtOnce_andDueTimersWakeAtTheNextStep() {
+        VirtualClock clock = AsyncTesting.clock();
+        List<Duration> woke = new ArrayList<>();
+        Asyncio.createTask(() -> {
+            Asyncio.sleep(Duration.ofMinutes(30));
+            woke.add(AsyncTesting.clock().now());
+            return null;
+        });
+        AsyncTesting.runUntilIdle();
+        clock.jump(Duration.ofHours(1));
+        assertEquals(Duration.ofHours(1), clock.now());
+        assertEquals(List.of(), woke);
+        AsyncTesting.runUntilIdle();
+        assertEquals(List.of(Duration.ofHours(1)), woke); // one jump: the timer saw only its end
+        assertThrows(IllegalArgumentException.class, () -> clock.jump(Duration.ofSeconds(-1)));
     }
 }
