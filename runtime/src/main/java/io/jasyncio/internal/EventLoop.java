@@ -33,7 +33,10 @@ import java.util.function.Function;
  * then runs the tasks that were ready when the step began. Tasks made ready during the step
  * run in the next one, so a task that yields with {@code sleep(0)} lets every other ready task
  * run first. Time comes from a {@link Clock}; with a manual one, waiting for a timer only moves
- * the clock, so tests run in virtual time.
+ * the clock, so tests run in virtual time. A test's {@link Schedule}, when the loop has one,
+ * may reorder the tasks of one step (never across steps, never timers due at the same instant)
+ * and watch each step; a clock that {@linkplain Clock#isVirtual is virtual} makes the loop
+ * refuse channels, which would wait in real time while its time stands still.
  *
  * <h2>Ending</h2>
  * {@link #run} steps until main ends, then cancels the tasks left, oldest first, and steps
@@ -101,6 +104,8 @@ public final class EventLoop {
     private final ReadyQueue ready = new ReadyQueue();
     private final TimerHeap timers = new TimerHeap();
     private final Clock clock;
+    /** A test's reordering of each step's ready tasks and its hooks; null in production (see {@link Schedule}). */
+    private final Schedule schedule;
     private Selector selector;
     /** Hands each key {@code select} found ready to its {@link ChannelWait}; one instance, no allocation per step. */
     private final Consumer<SelectionKey> onReadyKey = key -> {
@@ -157,6 +162,18 @@ public final class EventLoop {
         default void idle(long nanos) {
             LockSupport.parkNanos(nanos);
         }
+
+        /**
+         * Whether this clock's time is virtual: it moves only through {@link #idle} (or by a
+         * test's hand), so time cannot pass while the loop waits in {@code select}. A loop
+         * with a virtual clock refuses to register channels ({@code IllegalStateException}),
+         * rather than wait in real time while its clock stands still.
+         *
+         * @return false for the system clock; true for a test's virtual clock
+         */
+        default boolean isVirtual() {
+            return false;
+        }
     }
 
     public EventLoop() {
@@ -164,7 +181,18 @@ public final class EventLoop {
     }
 
     public EventLoop(Clock clock) {
+        this(clock, null);
+    }
+
+    /**
+     * A loop whose time comes from {@code clock} and whose steps are reordered by {@code schedule}.
+     *
+     * @param clock the time source
+     * @param schedule null for first-in first-out order (see {@link Schedule})
+     */
+    public EventLoop(Clock clock, Schedule schedule) {
         this.clock = clock;
+        this.schedule = schedule;
     }
 
     /** The loop running on this thread, or null. */
@@ -239,11 +267,25 @@ public final class EventLoop {
      * use one for programs of tasks and timers only.
      */
     public static <R> R run(Clock clock, Function<EventLoop, ? extends TaskCore> main) {
+        return run(clock, null, main);
+    }
+
+    /**
+     * Like {@link #run(Clock, Function)} on a loop whose steps {@code schedule} reorders and
+     * watches (see {@link Schedule}); for test tools.
+     *
+     * @param clock the time source
+     * @param schedule null for first-in first-out order
+     * @param main makes the main task, called with the new loop current
+     * @param <R> the type of main's result
+     * @return main's result
+     */
+    public static <R> R run(Clock clock, Schedule schedule, Function<EventLoop, ? extends TaskCore> main) {
         if (current() != null) {
             throw new IllegalStateException("an event loop is already running on thread "
                     + Thread.currentThread().getName() + ": use createTask or await instead of a nested Asyncio.run");
         }
-        EventLoop loop = new EventLoop(clock);
+        EventLoop loop = new EventLoop(clock, schedule);
         CURRENT.set(loop);
         sole = loop;
         try {
@@ -258,6 +300,9 @@ public final class EventLoop {
                     throw deadlock;
                 }
                 loop.runOnce();
+            }
+            if (schedule != null) {
+                schedule.mainEnded(loop, task);
             }
             loop.cancelLeftovers();
             loop.reportLostFailures(task);
@@ -358,11 +403,17 @@ public final class EventLoop {
         if (inbox != null) {
             inbox.runPending();
         }
+        int made = ready.size();
         if (!timers.isEmpty()) {
             long now = now();
             while (!timers.isEmpty() && timers.peek().deadline <= now) {
                 timers.poll().expire(this);
             }
+        }
+        Schedule schedule = this.schedule;
+        if (schedule != null) {
+            ready.reorder(made, schedule);
+            schedule.beforeRun(this);
         }
         for (int n = ready.size(); n > 0; n--) {
             TaskCore task = ready.poll();
@@ -381,6 +432,30 @@ public final class EventLoop {
     private IllegalStateException deadlock() {
         return new IllegalStateException("deadlock: no task is ready and none can ever wake up (no timer, no channel); "
                 + TaskTree.deadlockReport(liveTasks()));
+    }
+
+    /**
+     * The number of tasks ready to run (in this step or the next); for test tools that wait
+     * until every other task has parked. Must be called on the loop's thread.
+     *
+     * @return how many tasks the ready queue holds
+     */
+    public int readyCount() {
+        return ready.size();
+    }
+
+    /**
+     * The number of steps this loop has begun; for test tools that bound a test's steps.
+     *
+     * @return the steps begun so far
+     */
+    public long steps() {
+        return steps;
+    }
+
+    /** This loop's time source. */
+    public Clock clock() {
+        return clock;
     }
 
     /** The tasks that have not ended, oldest first: a new list. Must be called on the loop's thread. */
@@ -887,6 +962,12 @@ public final class EventLoop {
 
     /** The channel's registration with this loop's selector, made on first use. */
     ChannelWait channelWait(SelectableChannel channel) throws IOException {
+        if (clock.isVirtual()) {
+            throw new IllegalStateException("real I/O on " + Introspection.describeChannel(channel)
+                    + " under a virtual clock: a channel registration would wait in real time while virtual "
+                    + "time stands still. Use the simulated network of io.jasyncio.testing, or run the test "
+                    + "with @AsyncTest(virtualTime = false)");
+        }
         if (selector == null) {
             selector = Selector.open();
         }

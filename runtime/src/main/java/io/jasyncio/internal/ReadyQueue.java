@@ -45,6 +45,39 @@ final class ReadyQueue {
         return task;
     }
 
+    /**
+     * Reorders the whole queue as {@code schedule} chooses: the first {@code made} tasks are
+     * permuted freely, the rest (woken by timers) keep their order and are merged into them
+     * (see {@link Schedule}). With every choice 0 the order is unchanged. Test tools only.
+     */
+    void reorder(int made, Schedule schedule) {
+        int size = tail - head;
+        if (size < 2) {
+            return;
+        }
+        TaskCore[] ring = this.ring;
+        int mask = ring.length - 1;
+        TaskCore[] tasks = new TaskCore[size];
+        for (int i = 0; i < size; i++) {
+            tasks[i] = ring[(head + i) & mask];
+        }
+        for (int i = 0; i < made - 1; i++) { // Fisher-Yates from the front: choice 0 keeps a task in place
+            int j = i + schedule.choose(made - i);
+            TaskCore swap = tasks[i];
+            tasks[i] = tasks[j];
+            tasks[j] = swap;
+        }
+        int fromMade = 0;
+        int fromTimed = made;
+        for (int i = 0; i < size; i++) {
+            int leftMade = made - fromMade;
+            int leftTimed = size - fromTimed;
+            boolean takeMade = leftTimed == 0
+                    || (leftMade > 0 && schedule.choose(leftMade + leftTimed) < leftMade);
+            ring[(head + i) & mask] = takeMade ? tasks[fromMade++] : tasks[fromTimed++];
+        }
+    }
+
     private TaskCore[] grow() {
         TaskCore[] old = ring;
         TaskCore[] bigger = new TaskCore[old.length * 2];
