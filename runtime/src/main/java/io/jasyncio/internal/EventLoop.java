@@ -135,6 +135,11 @@ public final class EventLoop {
     private boolean closed;
     /** What other threads hand to this loop; null until something needs it (see {@link Inbox}). */
     Inbox inbox;
+    /**
+     * The simulated network that carries this loop's datagrams instead of the kernel, or null
+     * for real sockets (the socket calls pay one null check for it); see {@link NetworkSimulator}.
+     */
+    NetworkSimulator network;
 
     /**
      * The loop's time source, in nanoseconds like {@link System#nanoTime()}. Tests use a manual
@@ -799,8 +804,27 @@ public final class EventLoop {
         return timers.remove(entry);
     }
 
+    /**
+     * Makes {@code simulator} carry this loop's datagrams from now on, instead of the kernel;
+     * call it before the first task runs. The simulator is released when the loop closes, its
+     * deliveries still in flight dropped.
+     *
+     * @throws IllegalStateException when the loop already has a network, or {@code simulator} serves a running loop
+     */
+    public void useNetwork(NetworkSimulator simulator) {
+        checkThread("EventLoop.useNetwork");
+        if (network != null) {
+            throw new IllegalStateException("this loop already runs on a simulated network");
+        }
+        simulator.attach(this);
+        network = simulator;
+    }
+
     /** {@code Asyncio.receive}: the datagram now, or parks until one can be read. */
     public SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
+        if (network != null) {
+            return network.receive(this, channel, dst);
+        }
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }
@@ -842,6 +866,10 @@ public final class EventLoop {
 
     /** {@code Asyncio.send}: sends the datagram now, or parks until the channel can take it. */
     public void send(DatagramChannel channel, ByteBuffer src, SocketAddress target) throws IOException {
+        if (network != null) {
+            network.send(channel, src, target);
+            return;
+        }
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }
@@ -1037,6 +1065,9 @@ public final class EventLoop {
 
     private void close() {
         closed = true;
+        if (network != null) {
+            network.detach(this);
+        }
         if (inbox != null) {
             inbox.shutdown();
         }
