@@ -32,7 +32,10 @@ import java.util.Set;
  * A channel joins the network at its first send or receive; a datagram that comes before the
  * channel at its address has called {@code receive} waits for it there.
  *
- * <p>Only UDP is simulated so far.
+ * <p>Only UDP is simulated so far: TCP calls ({@code Asyncio.accept}, {@code connect},
+ * {@code read}, {@code write}, and the streams built on them) fail with an
+ * {@code IllegalStateException} under {@link #run}, as does any other wait for real I/O, so
+ * that no real event is ever waited for across a jump of virtual time.
  *
  * <p>The settings may change while the program runs (from its tasks, on the loop's thread):
  * a partition made at some instant drops the datagrams that arrive from then on, those in

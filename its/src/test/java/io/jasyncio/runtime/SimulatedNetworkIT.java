@@ -15,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -366,6 +368,34 @@ class SimulatedNetworkIT extends AsyncTestBase {
         assertTrue(thrown.getMessage().startsWith("deadlock: no task is ready and none can ever wake up"),
                 thrown.getMessage());
         assertTrue(thrown.getMessage().contains("receive on simulated " + b.getLocalAddress()), thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void virtualTime_realReceiveIsRefusedWithoutANetwork() throws IOException {
+        DatagramChannel b = bind("127.0.0.1");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> runInVirtualTime(() -> receiveStamped(b)));
+        assertEquals("cannot wait for real I/O on DatagramChannel " + b.getLocalAddress()
+                + ": the loop runs in virtual time, which would jump past real events;"
+                + " run real I/O with Asyncio.run, or UDP on a SimulatedNetwork", thrown.getMessage());
+        finish(1);
+    }
+
+    @Test
+    void tcp_isRefusedOnASimulatedNetwork() throws IOException {
+        try (ServerSocketChannel listener = ServerSocketChannel.open();
+                SocketChannel client = SocketChannel.open()) {
+            listener.bind(new InetSocketAddress("127.0.0.1", 0));
+            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                    () -> runOn(new SimulatedNetwork(1), () -> {
+                        Asyncio.connect(client, listener.getLocalAddress());
+                        return null;
+                    }));
+            assertEquals("cannot wait for real I/O on SocketChannel (not bound): the loop runs on a SimulatedNetwork,"
+                    + " which simulates UDP (Asyncio.send and receive) only; run real I/O with Asyncio.run",
+                    thrown.getMessage());
+        }
         finish(1);
     }
 }

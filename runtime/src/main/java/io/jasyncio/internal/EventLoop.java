@@ -99,6 +99,11 @@ public final class EventLoop {
     private final ReadyQueue ready = new ReadyQueue();
     private final TimerHeap timers = new TimerHeap();
     private final Clock clock;
+    /**
+     * The clock moves by itself when the loop idles (a virtual clock): waiting for a real
+     * channel is refused, since real events would then be waited for across jumps of time.
+     */
+    private final boolean virtualTime;
     private Selector selector;
     /** Hands each key {@code select} found ready to its {@link ChannelWait}; one instance, no allocation per step. */
     private final Consumer<SelectionKey> onReadyKey = key -> {
@@ -168,6 +173,19 @@ public final class EventLoop {
 
     public EventLoop(Clock clock) {
         this.clock = clock;
+        this.virtualTime = movesByItself(clock);
+    }
+
+    /**
+     * Whether {@code clock} implements {@link Clock#idle} itself: then idling need not take
+     * real time (a manual clock jumps ahead), and real I/O must not be waited for.
+     */
+    private static boolean movesByItself(Clock clock) {
+        try {
+            return clock.getClass().getMethod("idle", long.class).getDeclaringClass() != Clock.class;
+        } catch (NoSuchMethodException impossible) {
+            return false;
+        }
     }
 
     /** The loop running on this thread, or null. */
@@ -238,8 +256,10 @@ public final class EventLoop {
      * Like {@link #run(Function)} on a loop whose time comes from {@code clock}. {@code main}
      * is called with the new loop already current, so it may make its task with
      * {@code Asyncio.createTask}. A manual clock moves only through {@link Clock#idle}, which
-     * is not called while a task waits on a channel ({@code select} waits in real time then):
-     * use one for programs of tasks and timers only.
+     * would not be called while a task waits on a channel ({@code select} waits in real time
+     * then), so a loop whose clock implements {@code idle} refuses to wait for real I/O (an
+     * {@code IllegalStateException} at the first wait): use one for programs of tasks and
+     * timers, and for UDP on a {@link NetworkSimulator}.
      */
     public static <R> R run(Clock clock, Function<EventLoop, ? extends TaskCore> main) {
         if (current() != null) {
@@ -913,6 +933,9 @@ public final class EventLoop {
 
     /** The channel's registration with this loop's selector, made on first use. */
     ChannelWait channelWait(SelectableChannel channel) throws IOException {
+        if (virtualTime) {
+            throw realIoRefused(channel);
+        }
         if (selector == null) {
             selector = Selector.open();
         }
@@ -923,6 +946,15 @@ public final class EventLoop {
         ChannelWait wait = new ChannelWait(this, channel);
         wait.key = channel.register(selector, 0, wait);
         return wait;
+    }
+
+    /** The error of a task about to wait for real I/O on a loop in virtual time. */
+    IllegalStateException realIoRefused(SelectableChannel channel) {
+        return new IllegalStateException("cannot wait for real I/O on " + Introspection.describeChannel(channel)
+                + (network != null
+                        ? ": the loop runs on a SimulatedNetwork, which simulates UDP (Asyncio.send and receive) only"
+                        : ": the loop runs in virtual time, which would jump past real events")
+                + "; run real I/O with Asyncio.run" + (network != null ? "" : ", or UDP on a SimulatedNetwork"));
     }
 
     /**
