@@ -416,12 +416,18 @@ public final class Asyncio {
      * Puts the channel in non-blocking mode. Only one task at a time may wait to read a channel;
      * a second one gets an {@code IllegalStateException}.
      *
+     * <p>Under {@link SimulatedNetwork#run} the datagram comes from the simulated network
+     * instead of the kernel (the channel joins it at this call).
+     *
      * @param channel the channel to read
      * @param dst where the datagram goes; what does not fit is discarded
      * @return the sender's address
      * @throws IOException as {@link DatagramChannel#receive} throws it; a
      *     {@link java.nio.channels.ClosedChannelException} also when another task closes the
      *     channel while this one waits
+     * @throws IllegalStateException when another task waits to read the channel, or when the
+     *     loop runs in virtual time without a simulated network (real I/O is not waited for
+     *     across jumps of virtual time)
      */
     @Async
     public static SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
@@ -434,6 +440,9 @@ public final class Asyncio {
     /**
      * Sends one datagram, parking while the channel cannot take it ({@code loop.sock_sendto}).
      * Puts the channel in non-blocking mode.
+     *
+     * <p>Under {@link SimulatedNetwork#run} the datagram goes to the simulated network, which
+     * delivers it (or not) after a latency, and this call never parks.
      *
      * @param channel the channel to send on
      * @param src the datagram
@@ -658,6 +667,8 @@ public final class Asyncio {
      * @throws IllegalStateException when another task is already waiting to accept on
      *     {@code server} (the message names both tasks and the channel)
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
+     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
      */
     @Async
     public static SocketChannel accept(ServerSocketChannel server) throws IOException {
@@ -680,6 +691,8 @@ public final class Asyncio {
      *     throw it
      * @throws IllegalStateException when another task is writing to or connecting the channel
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
+     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
      */
     @Async
     public static void connect(SocketChannel channel, SocketAddress remote) throws IOException {
@@ -709,6 +722,8 @@ public final class Asyncio {
      *     {@code channel} (parked, or woken and not yet run); the message names both tasks and
      *     the channel
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
+     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
      */
     @Async
     public static int read(SocketChannel channel, ByteBuffer dst) throws IOException {
@@ -733,6 +748,8 @@ public final class Asyncio {
      * @throws IllegalStateException when another task is already inside a write of
      *     {@code channel}; the message names both tasks and the channel
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
+     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
+     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
      */
     @Async
     public static void write(SocketChannel channel, ByteBuffer src) throws IOException {

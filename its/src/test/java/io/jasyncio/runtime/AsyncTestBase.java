@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.jasyncio.AsyncCallable;
 import io.jasyncio.AsyncRunnable;
 import io.jasyncio.Asyncio;
+import io.jasyncio.SimulatedNetwork;
 import io.jasyncio.internal.EventLoop;
 import io.jasyncio.internal.TaskCore;
 import java.util.ArrayList;
@@ -67,6 +68,14 @@ abstract class AsyncTestBase {
         return EventLoop.run(clock, loop -> {
             loops.add(loop);
             return (TaskCore) Asyncio.createTask(main);
+        });
+    }
+
+    /** {@code network.run(main)}: virtual time, datagrams through {@code network}; the loop is checked after each test. */
+    final <T> T runOn(SimulatedNetwork network, AsyncCallable<T> main) {
+        return network.run(() -> {
+            loops.add(EventLoop.current());
+            return main.call();
         });
     }
 

@@ -21,4 +21,9 @@ final class ManualClock implements EventLoop.Clock {
     long elapsedMillis() {
         return (now - ORIGIN) / 1_000_000;
     }
+
+    @Override
+    public boolean isVirtual() {
+        return true;
+    }
 }

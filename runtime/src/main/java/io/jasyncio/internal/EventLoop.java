@@ -142,6 +142,11 @@ public final class EventLoop {
     private boolean closed;
     /** What other threads hand to this loop; null until something needs it (see {@link Inbox}). */
     Inbox inbox;
+    /**
+     * The simulated network that carries this loop's datagrams instead of the kernel, or null
+     * for real sockets (the socket calls pay one null check for it); see {@link NetworkSimulator}.
+     */
+    NetworkSimulator network;
 
     /**
      * The loop's time source, in nanoseconds like {@link System#nanoTime()}. Tests use a manual
@@ -263,8 +268,10 @@ public final class EventLoop {
      * Like {@link #run(Function)} on a loop whose time comes from {@code clock}. {@code main}
      * is called with the new loop already current, so it may make its task with
      * {@code Asyncio.createTask}. A manual clock moves only through {@link Clock#idle}, which
-     * is not called while a task waits on a channel ({@code select} waits in real time then):
-     * use one for programs of tasks and timers only.
+     * would not be called while a task waits on a channel ({@code select} waits in real time
+     * then), so a loop whose clock implements {@code idle} refuses to wait for real I/O (an
+     * {@code IllegalStateException} at the first wait): use one for programs of tasks and
+     * timers, and for UDP on a {@link NetworkSimulator}.
      */
     public static <R> R run(Clock clock, Function<EventLoop, ? extends TaskCore> main) {
         return run(clock, null, main);
@@ -876,8 +883,27 @@ public final class EventLoop {
         return timers.remove(entry);
     }
 
+    /**
+     * Makes {@code simulator} carry this loop's datagrams from now on, instead of the kernel;
+     * call it before the first task runs. The simulator is released when the loop closes, its
+     * deliveries still in flight dropped.
+     *
+     * @throws IllegalStateException when the loop already has a network, or {@code simulator} serves a running loop
+     */
+    public void useNetwork(NetworkSimulator simulator) {
+        checkThread("EventLoop.useNetwork");
+        if (network != null) {
+            throw new IllegalStateException("this loop already runs on a simulated network");
+        }
+        simulator.attach(this);
+        network = simulator;
+    }
+
     /** {@code Asyncio.receive}: the datagram now, or parks until one can be read. */
     public SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
+        if (network != null) {
+            return network.receive(this, channel, dst);
+        }
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }
@@ -919,6 +945,10 @@ public final class EventLoop {
 
     /** {@code Asyncio.send}: sends the datagram now, or parks until the channel can take it. */
     public void send(DatagramChannel channel, ByteBuffer src, SocketAddress target) throws IOException {
+        if (network != null) {
+            network.send(channel, src, target);
+            return;
+        }
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }
@@ -963,10 +993,7 @@ public final class EventLoop {
     /** The channel's registration with this loop's selector, made on first use. */
     ChannelWait channelWait(SelectableChannel channel) throws IOException {
         if (clock.isVirtual()) {
-            throw new IllegalStateException("real I/O on " + Introspection.describeChannel(channel)
-                    + " under a virtual clock: a channel registration would wait in real time while virtual "
-                    + "time stands still. Use the simulated network of io.jasyncio.testing, or run the test "
-                    + "with @AsyncTest(virtualTime = false)");
+            throw realIoRefused(channel);
         }
         if (selector == null) {
             selector = Selector.open();
@@ -978,6 +1005,16 @@ public final class EventLoop {
         ChannelWait wait = new ChannelWait(this, channel);
         wait.key = channel.register(selector, 0, wait);
         return wait;
+    }
+
+    /** The error of a task about to wait for real I/O on a loop in virtual time. */
+    IllegalStateException realIoRefused(SelectableChannel channel) {
+        return new IllegalStateException("cannot wait for real I/O on " + Introspection.describeChannel(channel)
+                + (network != null
+                        ? ": the loop runs on a SimulatedNetwork, which simulates UDP (Asyncio.send and receive) only"
+                        : ": the loop runs on a virtual clock, which would jump past real events")
+                + "; run real I/O with Asyncio.run" + (network != null ? ""
+                        : " (in a test, @AsyncTest(virtualTime = false)), or UDP on a SimulatedNetwork"));
     }
 
     /**
@@ -1128,6 +1165,9 @@ public final class EventLoop {
 
     private void close() {
         closed = true;
+        if (network != null) {
+            network.detach(this);
+        }
         if (inbox != null) {
             inbox.shutdown();
         }

@@ -247,6 +247,9 @@ public final class SocketIo {
 
     /** Puts {@code channel} in non-blocking mode and returns its registration with the loop. */
     private static ChannelWait prepare(EventLoop loop, SelectableChannel channel) throws IOException {
+        if (loop.network != null) {
+            throw loop.realIoRefused(channel); // TCP is not simulated yet: never half real, half simulated
+        }
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }

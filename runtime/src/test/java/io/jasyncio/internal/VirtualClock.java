@@ -18,4 +18,9 @@ final class VirtualClock implements EventLoop.Clock {
     long elapsed() {
         return now - 1_000_000_000L;
     }
+
+    @Override
+    public boolean isVirtual() {
+        return true;
+    }
 }

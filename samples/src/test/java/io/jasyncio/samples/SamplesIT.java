@@ -76,6 +76,11 @@ class SamplesIT {
     }
 
     @Test
+    void clientServerSimulated_seedProgramRunsOnASimulatedNetworkInVirtualTime() throws Exception {
+        run("ClientServerSimulated"); // the exact virtual times are in its expected output
+    }
+
+    @Test
     void sharedSocket_lockMakesTheCallsTakeTurns() throws Exception {
         Run run = run("SharedSocket");
         run.assertTime(0, 1.9, 4.0);
@@ -95,7 +100,7 @@ class SamplesIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"Hello", "Example1", "Example2", "Example3", "Interleave", "ClientServer", "SharedSocket",
-            "TcpEcho", "Crawler"})
+            "TcpEcho", "Crawler", "ClientServerSimulated"})
     void sample_wovenByThePlugin_runsWithNoAgent(String sample) throws Exception {
         Run run = launch(sample, pluginWoven(), /* agentOptions = */ null);
         assertEquals(0, run.exitCode, () -> "exit code; " + run.describe());

@@ -1,0 +1,207 @@
+package io.jasyncio;
+
+import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.NetworkSimulator;
+import io.jasyncio.internal.TaskCore;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An in-memory network for testing UDP programs: {@link #run} runs a program as
+ * {@link Asyncio#run} does, in virtual time, with its datagrams carried by this network
+ * instead of the kernel. The program is unchanged: it opens and binds real
+ * {@link java.nio.channels.DatagramChannel}s (so its addresses and ports are real) and calls
+ * {@link Asyncio#send} and {@link Asyncio#receive}; each datagram then takes a latency, may be
+ * lost, duplicated or reordered, and is dropped while a {@linkplain #partition partition}
+ * separates its two ends, all decided by the seed. The same program on the same seed
+ * behaves the same way every time, datagram for datagram and nanosecond for nanosecond.
+ *
+ * <pre>{@code
+ * SimulatedNetwork network = new SimulatedNetwork(42)
+ *         .latency(Duration.ofMillis(5), Duration.ofMillis(20))
+ *         .loss(0.3);
+ * String reply = network.run(() -> askWithRetries(server));
+ * }</pre>
+ *
+ * <p>Time is virtual: the loop's clock ({@link Asyncio#time}) starts at 0 and jumps ahead
+ * whenever every task waits for a timer or a datagram in flight, so a program that sleeps for
+ * an hour or waits for many timeouts ends at once. A host is an address: bind channels to
+ * several loopback addresses ({@code 127.0.0.1}, {@code 127.0.0.2}...) to have several hosts.
+ * A channel joins the network at its first send or receive; a datagram that comes before the
+ * channel at its address has called {@code receive} waits for it there.
+ *
+ * <p>Only UDP is simulated so far: TCP calls ({@code Asyncio.accept}, {@code connect},
+ * {@code read}, {@code write}, and the streams built on them) fail with an
+ * {@code IllegalStateException} under {@link #run}, as does any other wait for real I/O, so
+ * that no real event is ever waited for across a jump of virtual time.
+ *
+ * <p>The settings may change while the program runs (from its tasks, on the loop's thread):
+ * a partition made at some instant drops the datagrams that arrive from then on, those in
+ * flight included, until {@link #heal}. One network serves one run at a time; each run starts
+ * the seed's sequence afresh.
+ */
+public final class SimulatedNetwork {
+    private final NetworkSimulator simulator;
+
+    /**
+     * A network with no latency, no loss, no duplication, no reordering and no partition.
+     *
+     * @param seed the seed of every random choice the network makes
+     */
+    public SimulatedNetwork(long seed) {
+        simulator = new NetworkSimulator(seed);
+    }
+
+    /**
+     * Each datagram arrives after a latency drawn uniformly between {@code min} and
+     * {@code max}, inclusive (nanosecond resolution). Datagrams between two addresses still
+     * arrive in the order they were sent, unless picked for {@linkplain #reordering reordering}.
+     *
+     * @return this network
+     * @throws IllegalArgumentException when {@code min} is negative or greater than {@code max}
+     */
+    public SimulatedNetwork latency(Duration min, Duration max) {
+        simulator.latency(min.toNanos(), max.toNanos());
+        return this;
+    }
+
+    /**
+     * Each datagram sent is lost with this probability.
+     *
+     * @param probability from 0 (none) to 1 (every one)
+     * @return this network
+     * @throws IllegalArgumentException when {@code probability} is not in [0, 1]
+     */
+    public SimulatedNetwork loss(double probability) {
+        simulator.loss(probability);
+        return this;
+    }
+
+    /**
+     * Each datagram that is not lost arrives twice with this probability (each copy with a
+     * latency of its own).
+     *
+     * @param probability from 0 to 1
+     * @return this network
+     * @throws IllegalArgumentException when {@code probability} is not in [0, 1]
+     */
+    public SimulatedNetwork duplication(double probability) {
+        simulator.duplication(probability);
+        return this;
+    }
+
+    /**
+     * Each datagram is held back with this probability for a second latency draw, so that
+     * datagrams sent after it on the same path may arrive before it.
+     *
+     * @param probability from 0 to 1
+     * @return this network
+     * @throws IllegalArgumentException when {@code probability} is not in [0, 1]
+     */
+    public SimulatedNetwork reordering(double probability) {
+        simulator.reordering(probability);
+        return this;
+    }
+
+    /**
+     * Separates the addresses of {@code side} from every other address: datagrams that arrive
+     * from then on between the two sides are dropped, whenever they were sent. An
+     * {@link java.net.InetSocketAddress} with port 0 stands for every port of its host.
+     * Partitions add up; {@link #heal} ends them all.
+     *
+     * @param side the addresses on one side
+     * @return this network
+     */
+    public SimulatedNetwork partition(SocketAddress... side) {
+        simulator.partition(Set.of(side));
+        return this;
+    }
+
+    /**
+     * Ends every partition: datagrams that arrive from now on go through again.
+     *
+     * @return this network
+     */
+    public SimulatedNetwork heal() {
+        simulator.heal();
+        return this;
+    }
+
+    /** The seed given to the constructor. */
+    public long seed() {
+        return simulator.seed();
+    }
+
+    /** Datagrams sent during the current or last run. */
+    public long sent() {
+        return simulator.counts()[0];
+    }
+
+    /** Datagrams (copies included) that reached their destination during the current or last run. */
+    public long delivered() {
+        return simulator.counts()[1];
+    }
+
+    /** Datagrams (copies included) dropped during the current or last run: lost, partitioned, or unreachable. */
+    public long dropped() {
+        return simulator.counts()[2];
+    }
+
+    /**
+     * Runs {@code main} as {@link Asyncio#run(AsyncCallable)} does, on a loop in virtual time
+     * whose datagrams go through this network, and returns its result.
+     *
+     * @throws IllegalStateException when a loop already runs on this thread, when this network
+     *     serves another run, or on a deadlock (as {@code Asyncio.run})
+     * @throws java.util.concurrent.CancellationException or whatever {@code main} throws
+     */
+    public <T> T run(AsyncCallable<T> main) {
+        Objects.requireNonNull(main, "main");
+        return EventLoop.run(new VirtualClock(), loop -> start(loop, main));
+    }
+
+    /**
+     * Runs {@code main} as {@link Asyncio#run(AsyncRunnable)} does, on a loop in virtual time
+     * whose datagrams go through this network.
+     *
+     * @throws IllegalStateException as {@link #run(AsyncCallable)}
+     */
+    public void run(AsyncRunnable main) {
+        Objects.requireNonNull(main, "main");
+        EventLoop.run(new VirtualClock(), loop -> start(loop, main));
+    }
+
+    private TaskCore start(EventLoop loop, Object main) {
+        loop.useNetwork(simulator);
+        return (TaskCore) (main instanceof AsyncCallable
+                ? Asyncio.createTask((AsyncCallable<?>) main)
+                : Asyncio.createTask((AsyncRunnable) main));
+    }
+
+    @Override
+    public String toString() {
+        return "SimulatedNetwork(seed " + simulator.seed() + ")";
+    }
+
+    /** Time that moves only when the loop idles, by exactly as long as it asks; starts at 0. */
+    private static final class VirtualClock implements EventLoop.Clock {
+        private long now;
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public void idle(long nanos) {
+            now += nanos;
+        }
+
+        @Override
+        public boolean isVirtual() {
+            return true;
+        }
+    }
+}
