@@ -379,7 +379,7 @@ class SimulatedNetworkIT extends AsyncTestBase {
         assertEquals("cannot wait for real I/O on DatagramChannel " + b.getLocalAddress()
                 + ": the loop runs on a virtual clock, which would jump past real events;"
                 + " run real I/O with Asyncio.run (in a test, @AsyncTest(virtualTime = false)),"
-                + " or UDP on a SimulatedNetwork", thrown.getMessage());
+                + " or UDP on a simulated network (SimulatedNetwork)", thrown.getMessage());
         finish(1);
     }
 

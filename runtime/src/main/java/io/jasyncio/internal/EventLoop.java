@@ -1014,7 +1014,7 @@ public final class EventLoop {
                         ? ": the loop runs on a SimulatedNetwork, which simulates UDP (Asyncio.send and receive) only"
                         : ": the loop runs on a virtual clock, which would jump past real events")
                 + "; run real I/O with Asyncio.run" + (network != null ? ""
-                        : " (in a test, @AsyncTest(virtualTime = false)), or UDP on a SimulatedNetwork"));
+                        : " (in a test, @AsyncTest(virtualTime = false)), or UDP on a simulated network (SimulatedNetwork)"));
     }
 
     /**
