@@ -51,7 +51,30 @@ public final class SimulatedNetwork {
      * @param seed the seed of every random choice the network makes
      */
     public SimulatedNetwork(long seed) {
-        simulator = new NetworkSimulator(seed);
+        this(new NetworkSimulator(seed));
+    }
+
+    private SimulatedNetwork(NetworkSimulator simulator) {
+        this.simulator = simulator;
+        simulator.face = this;
+    }
+
+    /**
+     * The network that carries the datagrams of the loop running on this thread: the one whose
+     * {@link #run} runs it, or the one a test framework installed on its own loop (such as
+     * {@code @AsyncTest(simulatedNetwork = true)} of the {@code jasyncio-testing} module). A
+     * task reaches it this way to change latency, loss or partitions while the program runs.
+     *
+     * @return the running loop's network; the same object on every call during one run
+     * @throws IllegalStateException when no loop runs on this thread, or it uses real sockets
+     */
+    public static SimulatedNetwork current() {
+        NetworkSimulator simulator = EventLoop.require("SimulatedNetwork.current").network();
+        if (simulator == null) {
+            throw new IllegalStateException("the running loop uses real sockets, not a simulated network: "
+                    + "run the program with SimulatedNetwork.run");
+        }
+        return simulator.face != null ? simulator.face : new SimulatedNetwork(simulator);
     }
 
     /**

@@ -899,6 +899,11 @@ public final class EventLoop {
         network = simulator;
     }
 
+    /** The simulated network this loop runs on ({@link #useNetwork}), or null when it uses real sockets. */
+    public NetworkSimulator network() {
+        return network;
+    }
+
     /** {@code Asyncio.receive}: the datagram now, or parks until one can be read. */
     public SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
         if (network != null) {

@@ -1,5 +1,6 @@
 package io.jasyncio.internal;
 
+import io.jasyncio.SimulatedNetwork;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -76,6 +77,12 @@ public final class NetworkSimulator {
     private double reordering;
     /** The sides of the partitions now in force: addresses on one side reach no address off it. */
     private final List<Set<SocketAddress>> partitions = new ArrayList<>();
+
+    /**
+     * The public {@code SimulatedNetwork} over this simulator: set when either is made around
+     * the other, so that every caller of {@code SimulatedNetwork.current()} gets the same one.
+     */
+    public SimulatedNetwork face;
 
     // ---- state of one run
     private long random;
