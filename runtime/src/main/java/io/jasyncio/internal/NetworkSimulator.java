@@ -85,6 +85,8 @@ public final class NetworkSimulator {
     public SimulatedNetwork face;
 
     // ---- state of one run
+    /** The TCP connections of the run; see {@link SimulatedTcp}. */
+    final SimulatedTcp tcp = new SimulatedTcp(this);
     private long random;
     private EventLoop loop;
     private final Map<SocketAddress, Mailbox> mailboxes = new HashMap<>();
@@ -142,6 +144,9 @@ public final class NetworkSimulator {
     /** Ends every partition. */
     public void heal() {
         partitions.clear();
+        if (loop != null) {
+            tcp.heal();
+        }
     }
 
     public long seed() {
@@ -167,6 +172,7 @@ public final class NetworkSimulator {
 
     /** Drops what is in flight and every mailbox: the run is over. */
     void detach(EventLoop loop) {
+        tcp.detach(loop);
         for (Delivery delivery : inFlight) {
             loop.removeTimer(delivery);
         }
@@ -209,7 +215,17 @@ public final class NetworkSimulator {
         loop.addTimerAt(delivery, deadline);
     }
 
-    private long latency() {
+    /** The loop of the current run. */
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Whether a segment is lost this time, drawn from the seed when the loss rate is not 0. */
+    boolean lost() {
+        return loss > 0 && nextDouble() < loss;
+    }
+
+    long latency() {
         long spread = maxLatency - minLatency;
         return spread == 0 ? minLatency : minLatency + Math.floorMod(nextLong(), spread + 1);
     }
@@ -255,7 +271,7 @@ public final class NetworkSimulator {
         return box.datagrams.size() < MAILBOX_CAPACITY ? box : null;
     }
 
-    private boolean separated(SocketAddress from, SocketAddress to) {
+    boolean separated(SocketAddress from, SocketAddress to) {
         for (Set<SocketAddress> side : partitions) {
             if (onSide(side, from) != onSide(side, to)) {
                 return true;

@@ -12,6 +12,9 @@ import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.SimulatedNetwork;
 import io.jasyncio.Task;
+import io.jasyncio.streams.StreamConnection;
+import io.jasyncio.streams.StreamServer;
+import io.jasyncio.streams.Streams;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -24,7 +27,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-/** UDP under {@code @AsyncTest(simulatedNetwork = true)}: a network per schedule, seeded from the schedule's seed. */
+/** UDP and TCP under {@code @AsyncTest(simulatedNetwork = true)}: a network per schedule, seeded from the schedule's seed. */
 class SimulatedNetworkTest {
     private static final Duration QUIET = Duration.ofSeconds(1);
 
@@ -110,6 +113,39 @@ class SimulatedNetworkTest {
             assertEquals(List.of("through@1010"), receiveUntilQuiet(b)); // sent after one quiet second, 10 ms on the way
             assertEquals(1, network.dropped());
         }
+    }
+
+    @AsyncTest(simulatedNetwork = true, seed = 21, schedules = 5)
+    @Async
+    void tcpStreams_lineEcho_withLossyLatency_deliversEveryLineInOrder() throws IOException {
+        AsyncTesting.network().latency(Duration.ofMillis(5), Duration.ofMillis(20)).loss(0.2);
+        StreamServer server = Streams.startServer((reader, writer) -> {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                writer.write(line + "!\n");
+            }
+        }, "127.0.0.1", 0);
+        StreamConnection connection = Streams.openConnection("127.0.0.1", server.port());
+        List<String> replies = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            connection.writer().write("line " + i + "\n");
+        }
+        connection.writer().writeEof();
+        String reply;
+        while ((reply = connection.reader().readLine()) != null) {
+            replies.add(reply);
+        }
+        connection.writer().close();
+        connection.writer().waitClosed();
+        server.close();
+        server.waitClosed();
+        AsyncTesting.runUntilIdle(); // the cancelled accept task ends (waitClosed does not wait for it)
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            expected.add("line " + i + "!");
+        }
+        assertEquals(expected, replies);
+        assertTrue(AsyncTesting.clock().now().toMillis() >= 30, "two handshake legs and a round trip of at least 5 ms each");
     }
 
     @AsyncTest(simulatedNetwork = true, seed = 100, schedules = 3)
