@@ -19,12 +19,14 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -162,6 +164,107 @@ class SimulatedTcpIT extends AsyncTestBase {
             assertEquals(List.of("bytes@30", "end@1030"), trace);
         }
         finish(1);
+    }
+
+    @Test
+    void partition_holdsAHandshake_untilHealed() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            client.bind(new InetSocketAddress("127.0.0.2", 0));
+            SocketAddress server = listener.getLocalAddress();
+            List<String> trace = runOn(network, () -> {
+                List<String> events = new ArrayList<>();
+                Task<Void> acceptor = Asyncio.createTask(() -> {
+                    try (SocketChannel connection = Asyncio.accept(listener)) {
+                        events.add("accepted@" + millis());
+                    }
+                });
+                network.partition(new InetSocketAddress("127.0.0.2", 0));
+                Asyncio.createTask(() -> {
+                    Asyncio.sleep(Duration.ofSeconds(1));
+                    network.heal();
+                });
+                Asyncio.connect(client, server);
+                events.add("connected@" + millis());
+                acceptor.await();
+                return events;
+            });
+            // held at 10 until the heal at 1000, then a latency to the listener and one back
+            assertEquals(List.of("accepted@1010", "connected@1020"), trace);
+        }
+        finish(1);
+    }
+
+    @Test
+    void read_cancelledAfterBytesWokeIt_takesNothing() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            SocketAddress server = listener.getLocalAddress();
+            List<String> trace = runOn(network, () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, server); // at 20
+                try (SocketChannel connection = accepted.await()) {
+                    Asyncio.write(connection, ByteBuffer.wrap("kept".getBytes(UTF_8))); // due at 30, before the timeout
+                    try {
+                        Asyncio.timeout(Duration.ofMillis(10), () -> Asyncio.read(client, ByteBuffer.allocate(16)));
+                        expectUnreached();
+                    } catch (TimeoutException expected) {
+                        expect(1);
+                    }
+                }
+                return readAll(client);
+            });
+            assertEquals(List.of("kept@30"), trace);
+        }
+        finish(2);
+    }
+
+    @Test
+    void read_secondReader_failsNamingBoth() throws IOException {
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            SocketAddress server = listener.getLocalAddress();
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> runOn(new SimulatedNetwork(1), () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, server);
+                try (SocketChannel connection = accepted.await()) {
+                    Task<Integer> first = Asyncio.createTask("first", () -> Asyncio.read(client, ByteBuffer.allocate(8)));
+                    Asyncio.sleep(Duration.ofMillis(1));
+                    try {
+                        return Asyncio.read(client, ByteBuffer.allocate(8));
+                    } finally {
+                        first.cancel();
+                    }
+                }
+            }));
+            assertTrue(thrown.getMessage().matches("task Task-\\d+ cannot read simulated TCP /127\\.0\\.0\\.1:\\d+ -> "
+                    + "/127\\.0\\.0\\.1:\\d+: task first is already waiting to read it; .*"), thrown.getMessage());
+        }
+        finish(1);
+    }
+
+    @Test
+    void read_whenAnotherTaskClosesTheChannel_failsWithAsynchronousClose() throws IOException {
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            SocketAddress server = listener.getLocalAddress();
+            runOn(new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10)), () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, server);
+                try (SocketChannel connection = accepted.await()) {
+                    Task<Integer> reader = Asyncio.createTask(() -> Asyncio.read(client, ByteBuffer.allocate(8)));
+                    Asyncio.sleep(Duration.ofMillis(1));
+                    client.close();
+                    try {
+                        reader.await();
+                        expectUnreached();
+                    } catch (CompletionException thrown) {
+                        assertInstanceOf(AsynchronousCloseException.class, thrown.getCause());
+                        expect(1);
+                    }
+                }
+                return null;
+            });
+        }
+        finish(2);
     }
 
     /** The client sends 50 numbered lines with loss; returns what the server got and when the last came. */
