@@ -667,8 +667,9 @@ public final class Asyncio {
      * @throws IllegalStateException when another task is already waiting to accept on
      *     {@code server} (the message names both tasks and the channel)
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
-     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
-     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
+     * @throws IllegalStateException also on a loop in virtual time without a {@link SimulatedNetwork}:
+     *     real I/O is not waited for across jumps of virtual time (on a simulated network the
+     *     connection's bytes travel through the network instead; see there)
      */
     @Async
     public static SocketChannel accept(ServerSocketChannel server) throws IOException {
@@ -691,8 +692,9 @@ public final class Asyncio {
      *     throw it
      * @throws IllegalStateException when another task is writing to or connecting the channel
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
-     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
-     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
+     * @throws IllegalStateException also on a loop in virtual time without a {@link SimulatedNetwork}:
+     *     real I/O is not waited for across jumps of virtual time (on a simulated network the
+     *     connection's bytes travel through the network instead; see there)
      */
     @Async
     public static void connect(SocketChannel channel, SocketAddress remote) throws IOException {
@@ -722,8 +724,9 @@ public final class Asyncio {
      *     {@code channel} (parked, or woken and not yet run); the message names both tasks and
      *     the channel
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
-     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
-     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
+     * @throws IllegalStateException also on a loop in virtual time without a {@link SimulatedNetwork}:
+     *     real I/O is not waited for across jumps of virtual time (on a simulated network the
+     *     connection's bytes travel through the network instead; see there)
      */
     @Async
     public static int read(SocketChannel channel, ByteBuffer dst) throws IOException {
@@ -748,8 +751,9 @@ public final class Asyncio {
      * @throws IllegalStateException when another task is already inside a write of
      *     {@code channel}; the message names both tasks and the channel
      * @throws java.util.concurrent.CancellationException if the task is cancelled while it waits
-     * @throws IllegalStateException also on a loop in virtual time, and under {@link SimulatedNetwork#run}:
-     *     TCP is not simulated, and real I/O is not waited for across jumps of virtual time
+     * @throws IllegalStateException also on a loop in virtual time without a {@link SimulatedNetwork}:
+     *     real I/O is not waited for across jumps of virtual time (on a simulated network the
+     *     connection's bytes travel through the network instead; see there)
      */
     @Async
     public static void write(SocketChannel channel, ByteBuffer src) throws IOException {

@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An in-memory network for testing UDP programs: {@link #run} runs a program as
+ * An in-memory network for testing UDP and TCP programs: {@link #run} runs a program as
  * {@link Asyncio#run} does, in virtual time, with its datagrams carried by this network
  * instead of the kernel. The program is unchanged: it opens and binds real
  * {@link java.nio.channels.DatagramChannel}s (so its addresses and ports are real) and calls
@@ -26,20 +26,31 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Time is virtual: the loop's clock ({@link Asyncio#time}) starts at 0 and jumps ahead
- * whenever every task waits for a timer or a datagram in flight, so a program that sleeps for
+ * whenever every task waits for a timer or for data in flight, so a program that sleeps for
  * an hour or waits for many timeouts ends at once. A host is an address: bind channels to
  * several loopback addresses ({@code 127.0.0.1}, {@code 127.0.0.2}...) to have several hosts.
  * A channel joins the network at its first send or receive; a datagram that comes before the
  * channel at its address has called {@code receive} waits for it there.
  *
- * <p>Only UDP is simulated so far: TCP calls ({@code Asyncio.accept}, {@code connect},
- * {@code read}, {@code write}, and the streams built on them) fail with an
- * {@code IllegalStateException} under {@link #run}, as does any other wait for real I/O, so
- * that no real event is ever waited for across a jump of virtual time.
+ * <p>TCP goes through it too: {@code Asyncio.connect}, {@code accept}, {@code read},
+ * {@code write} and the streams built on them ({@code io.jasyncio.streams}). The connection is
+ * real and made at once over loopback (so the channels and their addresses are real, and
+ * connecting where nobody listens fails with {@link java.net.ConnectException}), but its
+ * bytes travel in memory: the handshake takes a latency each way ({@code accept} sees the
+ * connection after the first, {@code connect} returns after the second); each write reaches
+ * the peer a latency later, never before the bytes written ahead of it; a loss costs a
+ * retransmission timeout (200 ms, doubling for each further loss) instead of losing bytes;
+ * duplication and reordering do not apply; a partition holds the bytes (and handshakes) that
+ * reach it until {@link #heal}, then lets them through a latency later. The end of the stream
+ * ({@code shutdownOutput} or {@code close}, even when called on the channel directly) follows
+ * the bytes written before it. Writes never park: the network buffers without bound. Hosts
+ * must be loopback addresses, since the connection is real. Any other wait for real I/O
+ * fails with an {@code IllegalStateException} under {@link #run}, so that no real event is
+ * ever waited for across a jump of virtual time.
  *
  * <p>The settings may change while the program runs (from its tasks, on the loop's thread):
- * a partition made at some instant drops the datagrams that arrive from then on, those in
- * flight included, until {@link #heal}. One network serves one run at a time; each run starts
+ * a partition made at some instant drops the datagrams (and holds the TCP bytes) that arrive
+ * from then on, those in flight included, until {@link #heal}. One network serves one run at a time; each run starts
  * the seed's sequence afresh.
  */
 public final class SimulatedNetwork {
@@ -51,12 +62,36 @@ public final class SimulatedNetwork {
      * @param seed the seed of every random choice the network makes
      */
     public SimulatedNetwork(long seed) {
-        simulator = new NetworkSimulator(seed);
+        this(new NetworkSimulator(seed));
+    }
+
+    private SimulatedNetwork(NetworkSimulator simulator) {
+        this.simulator = simulator;
+        simulator.face = this;
     }
 
     /**
-     * Each datagram arrives after a latency drawn uniformly between {@code min} and
-     * {@code max}, inclusive (nanosecond resolution). Datagrams between two addresses still
+     * The network that carries the datagrams of the loop running on this thread: the one whose
+     * {@link #run} runs it, or the one a test framework installed on its own loop (such as
+     * {@code @AsyncTest(simulatedNetwork = true)} of the {@code jasyncio-testing} module). A
+     * task reaches it this way to change latency, loss or partitions while the program runs.
+     *
+     * @return the running loop's network; the same object on every call during one run
+     * @throws IllegalStateException when no loop runs on this thread, or it uses real sockets
+     */
+    public static SimulatedNetwork current() {
+        NetworkSimulator simulator = EventLoop.require("SimulatedNetwork.current").network();
+        if (simulator == null) {
+            throw new IllegalStateException("the running loop uses real sockets, not a simulated network: "
+                    + "run the program with SimulatedNetwork.run");
+        }
+        return simulator.face != null ? simulator.face : new SimulatedNetwork(simulator);
+    }
+
+    /**
+     * Each datagram (and each TCP write, and each leg of a TCP handshake) arrives after a
+     * latency drawn uniformly between {@code min} and {@code max}, inclusive (nanosecond
+     * resolution). Datagrams between two addresses still
      * arrive in the order they were sent, unless picked for {@linkplain #reordering reordering}.
      *
      * @return this network
@@ -68,7 +103,9 @@ public final class SimulatedNetwork {
     }
 
     /**
-     * Each datagram sent is lost with this probability.
+     * Each datagram sent is lost with this probability; a TCP write (or handshake leg) is
+     * lost and retransmitted with it, each loss delaying it by a retransmission timeout
+     * (200 ms, then 400 ms...; at most 10 losses are drawn for one write).
      *
      * @param probability from 0 (none) to 1 (every one)
      * @return this network
@@ -80,7 +117,7 @@ public final class SimulatedNetwork {
     }
 
     /**
-     * Each datagram that is not lost arrives twice with this probability (each copy with a
+     * Each datagram that is not lost arrives twice with this probability (TCP is not affected) (each copy with a
      * latency of its own).
      *
      * @param probability from 0 to 1
@@ -93,7 +130,7 @@ public final class SimulatedNetwork {
     }
 
     /**
-     * Each datagram is held back with this probability for a second latency draw, so that
+     * Each datagram (not TCP, which keeps its order) is held back with this probability for a second latency draw, so that
      * datagrams sent after it on the same path may arrive before it.
      *
      * @param probability from 0 to 1
@@ -107,7 +144,8 @@ public final class SimulatedNetwork {
 
     /**
      * Separates the addresses of {@code side} from every other address: datagrams that arrive
-     * from then on between the two sides are dropped, whenever they were sent. An
+     * from then on between the two sides are dropped, whenever they were sent; TCP bytes and
+     * handshakes that arrive are held until {@link #heal}. An
      * {@link java.net.InetSocketAddress} with port 0 stands for every port of its host.
      * Partitions add up; {@link #heal} ends them all.
      *
@@ -120,7 +158,8 @@ public final class SimulatedNetwork {
     }
 
     /**
-     * Ends every partition: datagrams that arrive from now on go through again.
+     * Ends every partition: datagrams that arrive from now on go through again, and the TCP
+     * bytes and handshakes held go on, arriving a latency from now.
      *
      * @return this network
      */
@@ -134,7 +173,7 @@ public final class SimulatedNetwork {
         return simulator.seed();
     }
 
-    /** Datagrams sent during the current or last run. */
+    /** Datagrams sent during the current or last run (TCP is not counted). */
     public long sent() {
         return simulator.counts()[0];
     }
@@ -151,7 +190,7 @@ public final class SimulatedNetwork {
 
     /**
      * Runs {@code main} as {@link Asyncio#run(AsyncCallable)} does, on a loop in virtual time
-     * whose datagrams go through this network, and returns its result.
+     * whose datagrams and TCP connections go through this network, and returns its result.
      *
      * @throws IllegalStateException when a loop already runs on this thread, when this network
      *     serves another run, or on a deadlock (as {@code Asyncio.run})
@@ -164,7 +203,7 @@ public final class SimulatedNetwork {
 
     /**
      * Runs {@code main} as {@link Asyncio#run(AsyncRunnable)} does, on a loop in virtual time
-     * whose datagrams go through this network.
+     * whose datagrams and TCP connections go through this network.
      *
      * @throws IllegalStateException as {@link #run(AsyncCallable)}
      */

@@ -382,6 +382,9 @@ public final class EventLoop {
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
         steps++;
+        if (network != null && ready.isEmpty()) {
+            network.tcp.noticeClosed(this); // channels the program closed send their end of stream
+        }
         Inbox inbox = this.inbox;
         long timeout;
         if (!ready.isEmpty() || (inbox != null && inbox.hasPending())) {
@@ -432,6 +435,9 @@ public final class EventLoop {
 
     /** Whether no task is ready and none can ever wake up: no timer, no channel wait, nothing from another thread to come. */
     boolean isStuck() {
+        if (network != null && ready.isEmpty()) {
+            network.tcp.noticeClosed(this); // a channel closed directly may still end a stream
+        }
         return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0 && (inbox == null || inbox.isIdle());
     }
 
@@ -899,6 +905,11 @@ public final class EventLoop {
         network = simulator;
     }
 
+    /** The simulated network this loop runs on ({@link #useNetwork}), or null when it uses real sockets. */
+    public NetworkSimulator network() {
+        return network;
+    }
+
     /** {@code Asyncio.receive}: the datagram now, or parks until one can be read. */
     public SocketAddress receive(DatagramChannel channel, ByteBuffer dst) throws IOException {
         if (network != null) {
@@ -1011,10 +1022,12 @@ public final class EventLoop {
     IllegalStateException realIoRefused(SelectableChannel channel) {
         return new IllegalStateException("cannot wait for real I/O on " + Introspection.describeChannel(channel)
                 + (network != null
-                        ? ": the loop runs on a SimulatedNetwork, which simulates UDP (Asyncio.send and receive) only"
+                        ? ": the loop runs on a SimulatedNetwork, which simulates only UDP and TCP through "
+                                + "Asyncio's socket calls and the streams"
                         : ": the loop runs on a virtual clock, which would jump past real events")
                 + "; run real I/O with Asyncio.run" + (network != null ? ""
-                        : " (in a test, @AsyncTest(virtualTime = false)), or UDP on a simulated network (SimulatedNetwork)"));
+                        : " (in a test, @AsyncTest(virtualTime = false)), or UDP and TCP on a simulated network"
+                                + " (SimulatedNetwork; in a test, @AsyncTest(simulatedNetwork = true))"));
     }
 
     /**

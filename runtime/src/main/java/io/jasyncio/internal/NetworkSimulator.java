@@ -1,5 +1,6 @@
 package io.jasyncio.internal;
 
+import io.jasyncio.SimulatedNetwork;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,7 +78,15 @@ public final class NetworkSimulator {
     /** The sides of the partitions now in force: addresses on one side reach no address off it. */
     private final List<Set<SocketAddress>> partitions = new ArrayList<>();
 
+    /**
+     * The public {@code SimulatedNetwork} over this simulator: set when either is made around
+     * the other, so that every caller of {@code SimulatedNetwork.current()} gets the same one.
+     */
+    public SimulatedNetwork face;
+
     // ---- state of one run
+    /** The TCP connections of the run; see {@link SimulatedTcp}. */
+    final SimulatedTcp tcp = new SimulatedTcp(this);
     private long random;
     private EventLoop loop;
     private final Map<SocketAddress, Mailbox> mailboxes = new HashMap<>();
@@ -135,6 +144,9 @@ public final class NetworkSimulator {
     /** Ends every partition. */
     public void heal() {
         partitions.clear();
+        if (loop != null) {
+            tcp.heal();
+        }
     }
 
     public long seed() {
@@ -160,6 +172,7 @@ public final class NetworkSimulator {
 
     /** Drops what is in flight and every mailbox: the run is over. */
     void detach(EventLoop loop) {
+        tcp.detach(loop);
         for (Delivery delivery : inFlight) {
             loop.removeTimer(delivery);
         }
@@ -202,7 +215,17 @@ public final class NetworkSimulator {
         loop.addTimerAt(delivery, deadline);
     }
 
-    private long latency() {
+    /** The loop of the current run. */
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Whether a segment is lost this time, drawn from the seed when the loss rate is not 0. */
+    boolean lost() {
+        return loss > 0 && nextDouble() < loss;
+    }
+
+    long latency() {
         long spread = maxLatency - minLatency;
         return spread == 0 ? minLatency : minLatency + Math.floorMod(nextLong(), spread + 1);
     }
@@ -248,7 +271,7 @@ public final class NetworkSimulator {
         return box.datagrams.size() < MAILBOX_CAPACITY ? box : null;
     }
 
-    private boolean separated(SocketAddress from, SocketAddress to) {
+    boolean separated(SocketAddress from, SocketAddress to) {
         for (Set<SocketAddress> side : partitions) {
             if (onSide(side, from) != onSide(side, to)) {
                 return true;

@@ -37,12 +37,18 @@ import java.nio.channels.SocketChannel;
  * even when the channel could serve it at once, since it would take the first one's bytes (or
  * put its own between the first one's). Rejected: tracking this with the parked reader alone,
  * which the selector forgets when it wakes the task, before the task has taken its bytes.
+ *
+ * <p>On a simulated network ({@link EventLoop#network}) each call goes to {@link SimulatedTcp}
+ * instead, after one null check.
  */
 public final class SocketIo {
     private SocketIo() {}
 
     /** {@code Asyncio.accept}: a connection now, or parks until one arrives. */
     public static SocketChannel accept(EventLoop loop, ServerSocketChannel server) throws IOException {
+        if (loop.network != null) {
+            return loop.network.tcp.accept(loop, server);
+        }
         ChannelWait wait = prepare(loop, server);
         TaskCore task = loop.current;
         TaskCore other = wait.reading;
@@ -86,6 +92,10 @@ public final class SocketIo {
 
     /** {@code Asyncio.connect}: connects now, or parks until the connection is made or refused. */
     public static void connect(EventLoop loop, SocketChannel channel, SocketAddress remote) throws IOException {
+        if (loop.network != null) {
+            loop.network.tcp.connect(loop, channel, remote);
+            return;
+        }
         ChannelWait wait = prepare(loop, channel);
         TaskCore task = loop.current;
         checkWriter(wait, task);
@@ -141,6 +151,9 @@ public final class SocketIo {
 
     /** {@code Asyncio.read}: reads what is there now, or parks until at least one byte or the end of the stream. */
     public static int read(EventLoop loop, SocketChannel channel, ByteBuffer dst) throws IOException {
+        if (loop.network != null) {
+            return loop.network.tcp.read(loop, channel, dst);
+        }
         ChannelWait wait = prepare(loop, channel);
         TaskCore task = loop.current;
         checkReader(wait, task);
@@ -193,6 +206,10 @@ public final class SocketIo {
 
     /** {@code Asyncio.write}: writes every remaining byte of {@code src}, parking while the socket cannot take more. */
     public static void write(EventLoop loop, SocketChannel channel, ByteBuffer src) throws IOException {
+        if (loop.network != null) {
+            loop.network.tcp.write(channel, src);
+            return;
+        }
         ChannelWait wait = prepare(loop, channel);
         TaskCore task = loop.current;
         checkWriter(wait, task);
@@ -240,16 +257,41 @@ public final class SocketIo {
      * stream layer's background flush. The caller spills its own frame after this.
      */
     public static void awaitWritable(EventLoop loop, SocketChannel channel) throws IOException {
+        if (loop.network != null) {
+            throw new IllegalStateException("a simulated TCP channel is always writable: " + channel);
+        }
         ChannelWait wait = prepare(loop, channel);
         checkWriter(wait, loop.current);
         loop.awaitChannel(wait, SelectionKey.OP_WRITE, null);
     }
 
+    /**
+     * Writes what the socket takes now without parking, like {@link SocketChannel#write}; on a
+     * simulated network every byte (see {@link SimulatedTcp}). For the streams layer.
+     */
+    public static int writeNow(SocketChannel channel, ByteBuffer src) throws IOException {
+        EventLoop loop = EventLoop.current();
+        if (loop != null && loop.network != null) {
+            return loop.network.tcp.write(channel, src);
+        }
+        return channel.write(src);
+    }
+
+    /**
+     * Shuts the channel's output down, like {@link SocketChannel#shutdownOutput}; on a
+     * simulated network the end of the stream then follows the bytes in flight. For the streams layer.
+     */
+    public static void shutdownOutput(SocketChannel channel) throws IOException {
+        EventLoop loop = EventLoop.current();
+        if (loop != null && loop.network != null) {
+            loop.network.tcp.shutdownOutput(channel);
+        } else {
+            channel.shutdownOutput();
+        }
+    }
+
     /** Puts {@code channel} in non-blocking mode and returns its registration with the loop. */
     private static ChannelWait prepare(EventLoop loop, SelectableChannel channel) throws IOException {
-        if (loop.network != null) {
-            throw loop.realIoRefused(channel); // TCP is not simulated yet: never half real, half simulated
-        }
         if (channel.isBlocking()) {
             channel.configureBlocking(false);
         }

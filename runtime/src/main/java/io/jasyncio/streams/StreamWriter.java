@@ -111,7 +111,7 @@ public final class StreamWriter {
         }
         if (flusher == null && buffered() == 0) {
             try {
-                channel.write(src); // nothing is buffered: offer the bytes to the socket first
+                SocketIo.writeNow(channel, src); // nothing is buffered: offer the bytes to the socket first
             } catch (IOException e) {
                 fail(e);
                 checkFailure("write");
@@ -226,7 +226,7 @@ public final class StreamWriter {
         eofWanted = true;
         if (flusher == null) {
             try {
-                channel.shutdownOutput();
+                SocketIo.shutdownOutput(channel);
             } catch (IOException e) {
                 fail(e);
                 checkFailure("writeEof");
@@ -284,7 +284,7 @@ public final class StreamWriter {
         }
         try {
             while (view.hasRemaining()) {
-                if (channel.write(view) == 0) {
+                if (SocketIo.writeNow(channel, view) == 0) {
                     if (drained != null && buffered() <= highWater) {
                         drained.set();
                     }
@@ -301,7 +301,7 @@ public final class StreamWriter {
             if (closing) {
                 closeNow();
             } else if (eofWanted) {
-                channel.shutdownOutput();
+                SocketIo.shutdownOutput(channel);
             }
         } catch (IOException e) {
             flusher = null;

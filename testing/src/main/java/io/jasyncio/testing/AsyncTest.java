@@ -71,4 +71,17 @@ public @interface AsyncTest {
      * @return true for virtual time
      */
     boolean virtualTime() default true;
+
+    /**
+     * Whether the loop carries UDP datagrams ({@code Asyncio.send} and {@code receive}) and TCP
+     * connections ({@code Asyncio.connect}, {@code accept}, {@code read}, {@code write}, the
+     * streams) over a {@link io.jasyncio.SimulatedNetwork} instead of the kernel, as
+     * {@code SimulatedNetwork.run} does. Each schedule gets a fresh network, with no latency, loss or partition until the
+     * test sets them through {@link AsyncTesting#network()}; its seed is derived from the
+     * schedule's seed ({@link AsyncTesting#networkSeed}), so replaying a failing seed replays
+     * the network's latencies, losses, duplicates and reorderings too.
+     *
+     * @return true for a simulated network
+     */
+    boolean simulatedNetwork() default false;
 }

@@ -4,6 +4,7 @@ import io.jasyncio.AsyncRunnable;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Loop;
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.NetworkSimulator;
 import io.jasyncio.internal.TaskCore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import java.util.Objects;
  * search schedules themselves (for example to assert that a race is found) call it directly.
  *
  * <h2>One run</h2>
- * A new {@link EventLoop} with a {@link VirtualClock} (or the system clock) and a
- * {@link SeededSchedule}; the body becomes its main task, named {@code test}. The loop's
+ * A new {@link EventLoop} with a {@link VirtualClock} (or the system clock), a
+ * {@link SeededSchedule}, and, when asked, a simulated network whose seed is derived from the
+ * schedule's ({@link AsyncTesting#networkSeed}); the body becomes its main task, named {@code test}. The loop's
  * exception handler collects the failures of tasks nobody retrieved. When main ends, the
  * schedule records what is left (tasks, timers, channel waits) with the task dump, before the
  * loop cancels it. The run fails with, in this order of precedence: the timeout or step
@@ -38,8 +40,10 @@ public final class AsyncTestRunner {
      * @param timeoutMillis per schedule, of virtual or real time; 0 for the default
      * @param maxSteps loop steps per schedule
      * @param virtualTime whether the loop runs on a {@link VirtualClock}
+     * @param simulatedNetwork whether the loop's datagrams go through a simulated network
      */
-    public record Settings(long seed, int schedules, long timeoutMillis, long maxSteps, boolean virtualTime) {
+    public record Settings(long seed, int schedules, long timeoutMillis, long maxSteps, boolean virtualTime,
+            boolean simulatedNetwork) {
         /**
          * Checks the values.
          *
@@ -53,13 +57,28 @@ public final class AsyncTestRunner {
         }
 
         /**
+         * Settings without a simulated network.
+         *
+         * @param seed the first seed; 0 is first-in first-out order
+         * @param schedules how many seeds, from {@code seed} on; at least 1
+         * @param timeoutMillis per schedule, of virtual or real time; 0 for the default
+         * @param maxSteps loop steps per schedule
+         * @param virtualTime whether the loop runs on a {@link VirtualClock}
+         * @throws IllegalArgumentException as the canonical constructor
+         */
+        public Settings(long seed, int schedules, long timeoutMillis, long maxSteps, boolean virtualTime) {
+            this(seed, schedules, timeoutMillis, maxSteps, virtualTime, false);
+        }
+
+        /**
          * The settings of an annotation.
          *
          * @param test the annotation
          * @return its values
          */
         public static Settings of(AsyncTest test) {
-            return new Settings(test.seed(), test.schedules(), test.timeoutMillis(), test.maxSteps(), test.virtualTime());
+            return new Settings(test.seed(), test.schedules(), test.timeoutMillis(), test.maxSteps(), test.virtualTime(),
+                    test.simulatedNetwork());
         }
 
         /**
@@ -71,6 +90,16 @@ public final class AsyncTestRunner {
          */
         public static Settings seeds(long seed, int schedules) {
             return new Settings(seed, schedules, 0, 10_000_000, true);
+        }
+
+        /**
+         * These settings with a simulated network, or without one.
+         *
+         * @param on whether the loop's datagrams go through a simulated network
+         * @return the settings
+         */
+        public Settings withSimulatedNetwork(boolean on) {
+            return new Settings(seed, schedules, timeoutMillis, maxSteps, virtualTime, on);
         }
 
         boolean seeded() {
@@ -134,6 +163,9 @@ public final class AsyncTestRunner {
         try {
             EventLoop.run(clock, schedule, loop -> {
                 Asyncio.runningLoop().setExceptionHandler((face, context) -> reports.add(context));
+                if (settings.simulatedNetwork()) {
+                    loop.useNetwork(new NetworkSimulator(AsyncTesting.networkSeed(seed)));
+                }
                 TaskCore main = (TaskCore) Asyncio.createTask("test", () -> {
                     body.run();
                     return null;
