@@ -355,6 +355,31 @@ class StreamsIT extends AsyncTestBase {
     }
 
     @Test
+    void waitClosed_returnsOnlyOnceTheAcceptTaskHasEnded() {
+        int left = assertTimeoutPreemptively(BOUND, () -> run(() -> {
+            StreamServer server = Streams.startServer((reader, writer) -> { }, LOOPBACK, 0);
+            Asyncio.sleep(Duration.ZERO); // the accept task parks in accept
+            server.close();
+            server.waitClosed();
+            // like asyncio's Server.wait_closed: nothing of the server is left running
+            return Asyncio.allTasks().size();
+        }));
+        assertEquals(1, left, "only the main task should be left once waitClosed returned");
+        finish(1);
+    }
+
+    @Test
+    void waitClosed_ofAServerClosedBeforeItsAcceptTaskRan_returns() {
+        assertTimeoutPreemptively(BOUND, () -> run(() -> {
+            StreamServer server = Streams.startServer((reader, writer) -> { }, LOOPBACK, 0);
+            server.close(); // the accept task never starts
+            server.waitClosed();
+            assertEquals(1, Asyncio.allTasks().size());
+        }));
+        finish(1);
+    }
+
+    @Test
     void serverClose_cancelsHandlerTasksAndClosesTheirSockets() {
         List<String> events = new ArrayList<>();
         int port = assertTimeoutPreemptively(BOUND, () -> run(() -> {

@@ -61,6 +61,8 @@ public final class StreamServer {
     private final Event closedEvent = new Event();
     /** Set once closed and every connection's task has ended. */
     private final Event finished = new Event();
+    /** Whether the accept task has ended; {@link #waitClosed} waits for it too. */
+    private boolean acceptorEnded;
 
     StreamServer(ServerSocketChannel channel, StreamHandler handler) throws IOException {
         this.channel = channel;
@@ -129,7 +131,15 @@ public final class StreamServer {
             }
         }
         closedEvent.set();
-        if (connections.isEmpty()) {
+        if (acceptor.isDone()) {
+            acceptorEnded = true; // cancelled before it ever ran
+        }
+        finishIfIdle();
+    }
+
+    /** Sets {@link #finished} once the server is closed and its accept task and every connection task have ended. */
+    private void finishIfIdle() {
+        if (closed && acceptorEnded && connections.isEmpty()) {
             finished.set();
         }
     }
@@ -167,7 +177,7 @@ public final class StreamServer {
     }
 
     /**
-     * Parks until the server is closed and the task of every connection has ended, like
+     * Parks until the server is closed and its accept task and the task of every connection have ended, like
      * {@code Server.wait_closed}.
      *
      * @throws IOException the failure that made the server stop accepting, if any
@@ -203,6 +213,7 @@ public final class StreamServer {
         if (loop == null) {
             loop = Coroutines.enter("io.jasyncio.streams.StreamServer.accept");
         }
+        boolean parked = false;
         try {
             SocketChannel accepted = frame == null ? null : (SocketChannel) Coroutines.resumeValue(loop);
             for (;;) {
@@ -212,6 +223,7 @@ public final class StreamServer {
                 accepted = SocketIo.accept(loop, channel);
                 if (loop.parking) {
                     PrimitiveFrames.spill(loop, frame, ACCEPTING, /* state = */ 1, this);
+                    parked = true;
                     return null;
                 }
             }
@@ -223,6 +235,11 @@ public final class StreamServer {
         } catch (CancellationException cancelled) {
             close();
             throw cancelled;
+        } finally {
+            if (!parked) { // the accept task ends here: waitClosed may return once the connections have
+                acceptorEnded = true;
+                finishIfIdle();
+            }
         }
         return null;
     }
@@ -289,9 +306,7 @@ public final class StreamServer {
 
     private void ended(Connection connection) {
         connections.remove(connection);
-        if (closed && connections.isEmpty()) {
-            finished.set();
-        }
+        finishIfIdle();
     }
 
     @Override
