@@ -382,9 +382,6 @@ public final class EventLoop {
     /** One turn of the loop; see the class comment. */
     public void runOnce() {
         steps++;
-        if (network != null && ready.isEmpty()) {
-            network.tcp.noticeClosed(this); // channels the program closed send their end of stream
-        }
         Inbox inbox = this.inbox;
         long timeout;
         if (!ready.isEmpty() || (inbox != null && inbox.hasPending())) {
@@ -435,8 +432,11 @@ public final class EventLoop {
 
     /** Whether no task is ready and none can ever wake up: no timer, no channel wait, nothing from another thread to come. */
     boolean isStuck() {
+        // The one place the simulated network looks for channels the program closed directly
+        // (their end of stream, the readers parked on them): both loops that call runOnce ask
+        // this first, with nothing run in between, so a scan in runOnce too would repeat it.
         if (network != null && ready.isEmpty()) {
-            network.tcp.noticeClosed(this); // a channel closed directly may still end a stream
+            network.tcp.noticeClosed(this);
         }
         return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0 && (inbox == null || inbox.isIdle());
     }
