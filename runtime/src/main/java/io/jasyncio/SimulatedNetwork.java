@@ -1,6 +1,7 @@
 package io.jasyncio;
 
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.ManualClock;
 import io.jasyncio.internal.NetworkSimulator;
 import io.jasyncio.internal.TaskCore;
 import java.net.SocketAddress;
@@ -198,7 +199,7 @@ public final class SimulatedNetwork {
      */
     public <T> T run(AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");
-        return EventLoop.run(new VirtualClock(), loop -> start(loop, main));
+        return EventLoop.run(new ManualClock(0), loop -> start(loop, main));
     }
 
     /**
@@ -209,7 +210,7 @@ public final class SimulatedNetwork {
      */
     public void run(AsyncRunnable main) {
         Objects.requireNonNull(main, "main");
-        EventLoop.run(new VirtualClock(), loop -> start(loop, main));
+        EventLoop.run(new ManualClock(0), loop -> start(loop, main));
     }
 
     private TaskCore start(EventLoop loop, Object main) {
@@ -222,25 +223,5 @@ public final class SimulatedNetwork {
     @Override
     public String toString() {
         return "SimulatedNetwork(seed " + simulator.seed() + ")";
-    }
-
-    /** Time that moves only when the loop idles, by exactly as long as it asks; starts at 0. */
-    private static final class VirtualClock implements EventLoop.Clock {
-        private long now;
-
-        @Override
-        public long nanoTime() {
-            return now;
-        }
-
-        @Override
-        public void idle(long nanos) {
-            now += nanos;
-        }
-
-        @Override
-        public boolean isVirtual() {
-            return true;
-        }
     }
 }

@@ -9,6 +9,7 @@ import io.jasyncio.AsyncRunnable;
 import io.jasyncio.Asyncio;
 import io.jasyncio.SimulatedNetwork;
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.ManualClock;
 import io.jasyncio.internal.TaskCore;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
  */
 abstract class AsyncTestBase {
     /** The virtual time of {@link #runInVirtualTime}. */
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock = new ManualClock(5_000_000_000L);
     private final List<EventLoop> loops = new ArrayList<>();
     private int actionIndex;
     private boolean finished;

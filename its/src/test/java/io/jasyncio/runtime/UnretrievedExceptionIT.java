@@ -13,6 +13,7 @@ import io.jasyncio.Asyncio;
 import io.jasyncio.Loop;
 import io.jasyncio.Task;
 import io.jasyncio.internal.EventLoop;
+import io.jasyncio.internal.ManualClock;
 import io.jasyncio.internal.TaskCore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,11 +51,11 @@ class UnretrievedExceptionIT extends AsyncTestBase {
      * tests leave failures unretrieved on purpose.
      */
     private static <T> T runAlone(AsyncCallable<T> main) {
-        return EventLoop.run(new ManualClock(), loop -> (TaskCore) Asyncio.createTask(main));
+        return EventLoop.run(new ManualClock(5_000_000_000L), loop -> (TaskCore) Asyncio.createTask(main));
     }
 
     private static void runAlone(AsyncRunnable main) {
-        EventLoop.run(new ManualClock(), loop -> (TaskCore) Asyncio.createTask(main));
+        EventLoop.run(new ManualClock(5_000_000_000L), loop -> (TaskCore) Asyncio.createTask(main));
     }
 
     /** Sets a handler that records every report. */

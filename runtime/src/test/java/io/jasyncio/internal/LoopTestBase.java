@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
  */
 abstract class LoopTestBase {
     /** The virtual time of the loop of {@link #run}. */
-    final VirtualClock clock = new VirtualClock();
+    final ManualClock clock = new ManualClock(1_000_000_000L);
     /** The loop of the last {@link #run}; null before. */
     EventLoop loop;
     private int actionIndex;

@@ -19,7 +19,7 @@ class LostFailureTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            EventLoop.run(new VirtualClock(), newLoop -> {
+            EventLoop.run(new ManualClock(1_000_000_000L), newLoop -> {
                 loop[0] = newLoop;
                 return (TaskCore) Asyncio.createTask(main);
             });
