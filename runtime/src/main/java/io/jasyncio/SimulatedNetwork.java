@@ -49,6 +49,14 @@ import java.util.Set;
  * fails with an {@code IllegalStateException} under {@link #run}, so that no real event is
  * ever waited for across a jump of virtual time.
  *
+ * <p>A task parked in {@code receive} (or {@code read}, {@code accept}) on a channel that
+ * another task closes fails with a {@link java.nio.channels.ClosedChannelException} (an
+ * {@link java.nio.channels.AsynchronousCloseException} for TCP) once every task has run, as on
+ * real sockets.
+ *
+ * <p>The latency and the loss rate may be set for the links between particular hosts or
+ * addresses, over the network's own ({@link #latency(SocketAddress, SocketAddress, Duration, Duration)}).
+ *
  * <p>The settings may change while the program runs (from its tasks, on the loop's thread):
  * a partition made at some instant drops the datagrams (and holds the TCP bytes) that arrive
  * from then on, those in flight included, until {@link #heal}. One network serves one run at a time; each run starts
@@ -100,6 +108,41 @@ public final class SimulatedNetwork {
      */
     public SimulatedNetwork latency(Duration min, Duration max) {
         simulator.latency(min.toNanos(), max.toNanos());
+        return this;
+    }
+
+    /**
+     * Between {@code a} and {@code b}, both ways, each datagram, TCP write and handshake leg
+     * takes a latency drawn between {@code min} and {@code max} instead of the network's
+     * {@linkplain #latency(Duration, Duration) latency}: a slow link to a far host. An
+     * {@link java.net.InetSocketAddress} with port 0 stands for every port of its host. When
+     * several links set this way match a datagram, the one set last decides.
+     *
+     * <pre>{@code
+     * network.latency(Duration.ofMillis(1), Duration.ofMillis(2))          // the local network
+     *        .latency(client, farServer, Duration.ofMillis(80), Duration.ofMillis(120));
+     * }</pre>
+     *
+     * @return this network
+     * @throws IllegalArgumentException when {@code min} is negative or greater than {@code max}
+     */
+    public SimulatedNetwork latency(SocketAddress a, SocketAddress b, Duration min, Duration max) {
+        simulator.latency(Objects.requireNonNull(a, "a"), Objects.requireNonNull(b, "b"), min.toNanos(), max.toNanos());
+        return this;
+    }
+
+    /**
+     * Between {@code a} and {@code b}, both ways, each datagram is lost (and each TCP write or
+     * handshake leg retransmitted) with this probability instead of the network's
+     * {@linkplain #loss(double) loss}. Addresses match as in
+     * {@link #latency(SocketAddress, SocketAddress, Duration, Duration)}, and the link set last decides.
+     *
+     * @param probability from 0 (none) to 1 (every one)
+     * @return this network
+     * @throws IllegalArgumentException when {@code probability} is not in [0, 1]
+     */
+    public SimulatedNetwork loss(SocketAddress a, SocketAddress b, double probability) {
+        simulator.loss(Objects.requireNonNull(a, "a"), Objects.requireNonNull(b, "b"), probability);
         return this;
     }
 

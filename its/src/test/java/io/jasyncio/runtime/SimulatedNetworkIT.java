@@ -2,6 +2,7 @@ package io.jasyncio.runtime;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,6 +381,133 @@ class SimulatedNetworkIT extends AsyncTestBase {
                 + " run real I/O with Asyncio.run (in a test, @AsyncTest(virtualTime = false)),"
                 + " or UDP and TCP on a simulated network (SimulatedNetwork; in a test,"
                 + " @AsyncTest(simulatedNetwork = true))", thrown.getMessage());
+        finish(1);
+    }
+    @Test
+    void receive_onAChannelAnotherTaskCloses_failsWithClosedChannel() throws IOException {
+        DatagramChannel b = bind("127.0.0.1");
+        SimulatedNetwork network = new SimulatedNetwork(1);
+        String outcome = runOn(network, () -> {
+            Task<String> receiver = Asyncio.createTask(() -> receiveStamped(b));
+            Asyncio.sleep(Duration.ofMillis(3));
+            expect(1);
+            b.close();
+            try {
+                receiver.await();
+                return "received";
+            } catch (RuntimeException e) {
+                // a checked exception comes wrapped in CompletionException
+                assertInstanceOf(ClosedChannelException.class, e.getCause(), e.toString());
+                return "closed@" + millis();
+            }
+        });
+        assertEquals("closed@3", outcome);
+        finish(2);
+    }
+
+    @Test
+    void receive_onAClosedChannelWhileDatagramsAreInFlight_failsAtOnceNotAtTheirArrival() throws IOException {
+        DatagramChannel a = bind("127.0.0.1");
+        DatagramChannel b = bind("127.0.0.1");
+        SocketAddress to = b.getLocalAddress();
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(50), Duration.ofMillis(50));
+        String outcome = runOn(network, () -> {
+            Task<String> receiver = Asyncio.createTask(() -> receiveStamped(b));
+            Asyncio.send(a, bytes("late"), to); // arrives at 50 ms, at a closed channel: dropped
+            Asyncio.sleep(Duration.ofMillis(3));
+            b.close();
+            try {
+                receiver.await();
+                return "received";
+            } catch (RuntimeException e) {
+                assertInstanceOf(ClosedChannelException.class, e.getCause(), e.toString());
+                return "closed@" + millis();
+            }
+        });
+        assertEquals("closed@3", outcome);
+        finish(1);
+    }
+
+    @Test
+    void linkLatency_overridesTheNetworksBothWays_forEveryPortOfAHost() throws IOException {
+        DatagramChannel near = bind("127.0.0.1");
+        DatagramChannel far = bind("127.0.0.2");
+        DatagramChannel other = bind("127.0.0.3");
+        SocketAddress nearAddress = near.getLocalAddress();
+        SimulatedNetwork network = new SimulatedNetwork(1)
+                .latency(Duration.ofMillis(1), Duration.ofMillis(1))
+                .latency(new InetSocketAddress("127.0.0.2", 0), nearAddress, Duration.ofMillis(80), Duration.ofMillis(80));
+        List<String> received = runOn(network, () -> {
+            Task<List<String>> receiver = Asyncio.createTask(() -> receiveUntilQuiet(near, Duration.ofSeconds(1)));
+            Task<List<String>> farReceiver = Asyncio.createTask(() -> receiveUntilQuiet(far, Duration.ofSeconds(1)));
+            Asyncio.send(far, bytes("far"), nearAddress);
+            Asyncio.send(other, bytes("other"), nearAddress);
+            Asyncio.send(near, bytes("back"), far.getLocalAddress());
+            Asyncio.send(other, bytes("third"), far.getLocalAddress());
+            List<String> all = new ArrayList<>(receiver.await());
+            all.addAll(farReceiver.await());
+            return all;
+        });
+        assertEquals(List.of("other@1", "far@80", "third@1", "back@80"), received);
+        finish(1);
+    }
+
+    @Test
+    void linkLoss_dropsOnlyOnThatLink_andTheLinkSetLastDecides() throws IOException {
+        DatagramChannel a = bind("127.0.0.1");
+        DatagramChannel b = bind("127.0.0.2");
+        DatagramChannel c = bind("127.0.0.3");
+        SocketAddress toA = a.getLocalAddress();
+        SimulatedNetwork network = new SimulatedNetwork(5)
+                .loss(b.getLocalAddress(), toA, 0.0)
+                .loss(new InetSocketAddress("127.0.0.2", 0), new InetSocketAddress("127.0.0.1", 0), 1.0);
+        List<String> received = runOn(network, () -> {
+            Task<List<String>> receiver = Asyncio.createTask(() -> receiveUntilQuiet(a, Duration.ofSeconds(1)));
+            for (int i = 0; i < 10; i++) {
+                Asyncio.send(b, bytes("b" + i), toA);
+                Asyncio.send(c, bytes("c" + i), toA);
+            }
+            return receiver.await();
+        });
+        assertEquals(10, received.size(), received.toString());
+        assertTrue(received.stream().allMatch(r -> r.startsWith("c")), received.toString());
+        assertEquals(20, network.sent());
+        assertEquals(10, network.dropped());
+        finish(1);
+    }
+
+    @Test
+    void linkLatency_appliesToTcpToo() throws IOException {
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open();
+                java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open()) {
+            listener.bind(new InetSocketAddress("127.0.0.2", 0));
+            SocketAddress server = listener.getLocalAddress();
+            SimulatedNetwork network = new SimulatedNetwork(1)
+                    .latency(Duration.ofMillis(1), Duration.ofMillis(1))
+                    .latency(new InetSocketAddress("127.0.0.2", 0), new InetSocketAddress("127.0.0.1", 0),
+                            Duration.ofMillis(30), Duration.ofMillis(30));
+            client.bind(new InetSocketAddress("127.0.0.1", 0));
+            long connected = runOn(network, () -> {
+                Task<java.nio.channels.SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, server);
+                long at = millis();
+                accepted.await().close();
+                return at;
+            });
+            assertEquals(60, connected); // one link latency each way
+        }
+        finish(1);
+    }
+
+    @Test
+    void linkSettings_areChecked() {
+        SimulatedNetwork network = new SimulatedNetwork(1);
+        SocketAddress a = new InetSocketAddress("127.0.0.1", 0);
+        assertThrows(IllegalArgumentException.class,
+                () -> network.latency(a, a, Duration.ofMillis(2), Duration.ofMillis(1)));
+        assertThrows(IllegalArgumentException.class, () -> network.loss(a, a, 1.5));
+        assertThrows(NullPointerException.class,
+                () -> network.latency(null, a, Duration.ZERO, Duration.ZERO));
         finish(1);
     }
 }

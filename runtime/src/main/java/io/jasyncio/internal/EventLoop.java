@@ -436,7 +436,7 @@ public final class EventLoop {
         // (their end of stream, the readers parked on them): both loops that call runOnce ask
         // this first, with nothing run in between, so a scan in runOnce too would repeat it.
         if (network != null && ready.isEmpty()) {
-            network.tcp.noticeClosed(this);
+            network.noticeClosed(this);
         }
         return ready.isEmpty() && timers.isEmpty() && channelWaiters == 0 && (inbox == null || inbox.isIdle());
     }

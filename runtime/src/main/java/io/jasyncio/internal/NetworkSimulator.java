@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,6 +78,8 @@ public final class NetworkSimulator {
     private double reordering;
     /** The sides of the partitions now in force: addresses on one side reach no address off it. */
     private final List<Set<SocketAddress>> partitions = new ArrayList<>();
+    /** Settings of particular links, in the order they were made: the last one that matches decides. */
+    private final List<Link> links = new ArrayList<>();
 
     /**
      * The public {@code SimulatedNetwork} over this simulator: set when either is made around
@@ -89,7 +92,8 @@ public final class NetworkSimulator {
     final SimulatedTcp tcp = new SimulatedTcp(this);
     private long random;
     private EventLoop loop;
-    private final Map<SocketAddress, Mailbox> mailboxes = new HashMap<>();
+    /** In the order the addresses were first seen, so that scanning them is deterministic. */
+    private final Map<SocketAddress, Mailbox> mailboxes = new LinkedHashMap<>();
     /** Last delivery deadline per link {from, to}, for the order on a link. */
     private final Map<List<SocketAddress>, Long> lastOnLink = new HashMap<>();
     /** Deliveries scheduled and not yet due; dropped when the loop closes. */
@@ -107,15 +111,33 @@ public final class NetworkSimulator {
 
     /** Each datagram takes between {@code min} and {@code max} nanoseconds, uniformly. */
     public void latency(long min, long max) {
-        if (min < 0 || max < min) {
-            throw new IllegalArgumentException("latency needs 0 <= min <= max, got " + min + " and " + max + " ns");
-        }
+        checkLatency(min, max);
         minLatency = min;
         maxLatency = max;
     }
 
+    private static void checkLatency(long min, long max) {
+        if (min < 0 || max < min) {
+            throw new IllegalArgumentException("latency needs 0 <= min <= max, got " + min + " and " + max + " ns");
+        }
+    }
+
     public void loss(double probability) {
         loss = checkProbability("loss", probability);
+    }
+
+    /**
+     * Between {@code a} and {@code b}, both ways, each datagram or segment takes between
+     * {@code min} and {@code max} nanoseconds instead of the network's latency.
+     */
+    public void latency(SocketAddress a, SocketAddress b, long min, long max) {
+        checkLatency(min, max);
+        links.add(new Link(a, b, min, max, Double.NaN));
+    }
+
+    /** Between {@code a} and {@code b}, both ways, each datagram or segment is lost with this probability instead. */
+    public void loss(SocketAddress a, SocketAddress b, double probability) {
+        links.add(new Link(a, b, -1, -1, checkProbability("loss", probability)));
     }
 
     public void duplication(double probability) {
@@ -188,7 +210,7 @@ public final class NetworkSimulator {
         byte[] bytes = new byte[src.remaining()];
         src.get(bytes);
         sent++;
-        if (nextDouble() < loss) {
+        if (nextDouble() < lossOn(from, target)) {
             dropped++;
             return;
         }
@@ -200,10 +222,11 @@ public final class NetworkSimulator {
 
     private void schedule(Delivery delivery) {
         long now = loop.now();
-        long deadline = now + latency();
+        long deadline = now + latency(delivery.from, delivery.to);
         List<SocketAddress> link = List.of(delivery.from, delivery.to);
         if (nextDouble() < reordering) {
-            deadline += latency() + 1; // overtaken by what is sent meanwhile; not counted as the link's last
+            // overtaken by what is sent meanwhile; not counted as the link's last
+            deadline += latency(delivery.from, delivery.to) + 1;
         } else {
             Long last = lastOnLink.get(link);
             if (last != null && last > deadline) {
@@ -220,14 +243,36 @@ public final class NetworkSimulator {
         return loop;
     }
 
-    /** Whether a segment is lost this time, drawn from the seed when the loss rate is not 0. */
-    boolean lost() {
-        return loss > 0 && nextDouble() < loss;
+    /** Whether a segment from {@code from} to {@code to} is lost this time, drawn from the seed when its loss rate is not 0. */
+    boolean lost(SocketAddress from, SocketAddress to) {
+        double rate = lossOn(from, to);
+        return rate > 0 && nextDouble() < rate;
     }
 
-    long latency() {
-        long spread = maxLatency - minLatency;
-        return spread == 0 ? minLatency : minLatency + Math.floorMod(nextLong(), spread + 1);
+    /** A latency for a datagram or segment from {@code from} to {@code to}, drawn from the seed when it is a range. */
+    long latency(SocketAddress from, SocketAddress to) {
+        long min = minLatency;
+        long max = maxLatency;
+        for (int i = links.size() - 1; i >= 0; i--) {
+            Link link = links.get(i);
+            if (link.min >= 0 && link.joins(from, to)) {
+                min = link.min;
+                max = link.max;
+                break;
+            }
+        }
+        long spread = max - min;
+        return spread == 0 ? min : min + Math.floorMod(nextLong(), spread + 1);
+    }
+
+    private double lossOn(SocketAddress from, SocketAddress to) {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            Link link = links.get(i);
+            if (!Double.isNaN(link.loss) && link.joins(from, to)) {
+                return link.loss;
+            }
+        }
+        return loss;
     }
 
     /** A delivery fell due. */
@@ -289,6 +334,42 @@ public final class NetworkSimulator {
             return host != null && side.contains(new InetSocketAddress(host, 0));
         }
         return false;
+    }
+
+    /** Whether {@code address} is {@code pattern}, or a port of its host when {@code pattern}'s port is 0. */
+    private static boolean matches(SocketAddress pattern, SocketAddress address) {
+        if (pattern.equals(address)) {
+            return true;
+        }
+        if (pattern instanceof InetSocketAddress && address instanceof InetSocketAddress) {
+            InetSocketAddress host = (InetSocketAddress) pattern;
+            return host.getPort() == 0 && host.getAddress() != null
+                    && host.getAddress().equals(((InetSocketAddress) address).getAddress());
+        }
+        return false;
+    }
+
+    /** The settings of the link between two addresses (port 0: every port of the host), both ways; -1 or NaN: not set. */
+    private record Link(SocketAddress a, SocketAddress b, long min, long max, double loss) {
+        boolean joins(SocketAddress from, SocketAddress to) {
+            return matches(a, from) && matches(b, to) || matches(a, to) && matches(b, from);
+        }
+    }
+
+    /**
+     * Called by the loop whenever it runs out of ready tasks: wakes the tasks parked to receive
+     * on a channel closed meanwhile (they fail with {@link ClosedChannelException}, as on the
+     * real path), then lets TCP do the same for its connections.
+     */
+    void noticeClosed(EventLoop loop) {
+        for (Mailbox box : mailboxes.values()) {
+            TaskCore reader = box.reader;
+            if (reader != null && !box.channel.isOpen()) {
+                box.reader = null;
+                loop.wake(reader, null);
+            }
+        }
+        tcp.noticeClosed(loop);
     }
 
     /** {@code channel}'s mailbox, binding the channel first when it is not bound. */

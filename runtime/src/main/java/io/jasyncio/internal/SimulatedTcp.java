@@ -104,7 +104,7 @@ final class SimulatedTcp {
         ends.put(channel, client);
         TaskCore task = loop.current;
         client.connecting = task;
-        start(new Handshake(this, client, /* reply = */ false));
+        start(new Handshake(this, client, /* reply = */ false), client.local, remote);
         loop.suspend(task, client, EventLoop.primitiveFrame(task, CONNECT, new Object[] {channel, null, client}));
     }
 
@@ -341,8 +341,8 @@ final class SimulatedTcp {
 
     // ------------------------------------------------------------------ travel in time
 
-    private void start(TimerEntry travel) {
-        long deadline = network.loop().now() + network.latency() + retransmissionDelay();
+    private void start(TimerEntry travel, SocketAddress from, SocketAddress to) {
+        long deadline = network.loop().now() + network.latency(from, to) + retransmissionDelay(from, to);
         schedule(travel, deadline);
     }
 
@@ -352,10 +352,10 @@ final class SimulatedTcp {
     }
 
     /** The retransmission timeouts of the losses drawn for one segment. */
-    private long retransmissionDelay() {
+    private long retransmissionDelay(SocketAddress from, SocketAddress to) {
         long delay = 0;
         long timeout = RETRANSMISSION_TIMEOUT;
-        for (int i = 0; i < MAX_RETRANSMISSIONS && network.lost(); i++) {
+        for (int i = 0; i < MAX_RETRANSMISSIONS && network.lost(from, to); i++) {
             delay += timeout;
             timeout *= 2;
         }
@@ -367,7 +367,7 @@ final class SimulatedTcp {
         List<Travel> held = new ArrayList<>(stalled);
         stalled.clear();
         for (Travel travel : held) {
-            schedule((TimerEntry) travel, network.loop().now() + network.latency());
+            schedule((TimerEntry) travel, network.loop().now() + network.latency(travel.from(), travel.to()));
         }
     }
 
@@ -394,6 +394,12 @@ final class SimulatedTcp {
 
     /** Something that crosses the network and may be held by a partition. */
     private interface Travel {
+        /** Where it leaves from. */
+        SocketAddress from();
+
+        /** Where it goes. */
+        SocketAddress to();
+
         /** Whether it can cross now; when not, it is held until {@code heal}. */
         default boolean cross(SimulatedTcp tcp, SocketAddress from, SocketAddress to) {
             if (tcp.network.separated(from, to)) {
@@ -417,9 +423,19 @@ final class SimulatedTcp {
         }
 
         @Override
+        public SocketAddress from() {
+            return reply ? client.remote : client.local;
+        }
+
+        @Override
+        public SocketAddress to() {
+            return reply ? client.local : client.remote;
+        }
+
+        @Override
         protected void expire(EventLoop loop) {
             tcp.timers.remove(this);
-            if (!(reply ? cross(tcp, client.remote, client.local) : cross(tcp, client.local, client.remote))) {
+            if (!cross(tcp, from(), to())) {
                 return;
             }
             if (!reply) {
@@ -431,7 +447,7 @@ final class SimulatedTcp {
                         loop.wake(acceptor, null); // it looks for its own address's connections when it runs
                     }
                 }
-                tcp.start(new Handshake(tcp, client, /* reply = */ true));
+                tcp.start(new Handshake(tcp, client, /* reply = */ true), client.remote, client.local);
             } else if (client.connecting != null) {
                 TaskCore task = client.connecting;
                 client.connecting = null;
@@ -468,9 +484,19 @@ final class SimulatedTcp {
             this.to = to;
         }
 
+        @Override
+        public SocketAddress from() {
+            return from;
+        }
+
+        @Override
+        public SocketAddress to() {
+            return to;
+        }
+
         void send(byte[] bytes) {
             long now = tcp.network.loop().now();
-            long deadline = Math.max(now + tcp.network.latency() + tcp.retransmissionDelay(), last);
+            long deadline = Math.max(now + tcp.network.latency(from, to) + tcp.retransmissionDelay(from, to), last);
             last = deadline;
             inFlight.add(new Segment(bytes, deadline));
             if (!held && !isScheduled()) {
