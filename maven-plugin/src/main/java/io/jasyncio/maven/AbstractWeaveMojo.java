@@ -50,6 +50,18 @@ abstract class AbstractWeaveMojo extends AbstractMojo {
     @Parameter(property = "jasyncio.verbose", defaultValue = "false")
     private boolean verbose;
 
+    /**
+     * A directory in which to keep a copy of the classes directory as it was before weaving, to
+     * run the same classes under the agent too (this project's own tests do). Every file is
+     * copied there, class files and resources, before any is rewritten; except a class file
+     * that an earlier build already wove and javac has not written again since: its copy from
+     * that build is still the unwoven one, and is kept. So the copy stays true on a build
+     * without {@code clean}, where copying the classes directory would copy woven classes. The
+     * build fails, saying so, when such a class has no copy to keep. Not set: no copy.
+     */
+    @Parameter
+    private File unwovenCopy;
+
     /** The directory whose class files are rewritten in place. */
     abstract File classesDirectory();
 
@@ -84,6 +96,15 @@ abstract class AbstractWeaveMojo extends AbstractMojo {
             throw new MojoExecutionException("jasyncio: cannot read the classes to weave: " + e.getMessage(), e);
         }
         report(outcome, directory);
+        if (unwovenCopy != null) {
+            Path copy = unwovenCopy.toPath().toAbsolutePath();
+            try {
+                UnwovenCopy.keep(directory, outcome, copy);
+            } catch (IOException | UncheckedIOException | IllegalStateException e) {
+                throw new MojoExecutionException("jasyncio: cannot keep an unwoven copy of the classes in " + copy
+                        + ": " + e.getMessage(), e);
+            }
+        }
         try {
             new ClassFileWriter().writeAll(outcome.files());
         } catch (IOException e) {

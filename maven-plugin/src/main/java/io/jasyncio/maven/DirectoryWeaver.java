@@ -37,14 +37,14 @@ final class DirectoryWeaver {
      */
     Outcome weave(Path classesDirectory) throws IOException {
         int scanned = 0;
-        int alreadyWoven = 0;
+        List<Path> alreadyWoven = new ArrayList<>();
         List<WovenClass> woven = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (Path file : classFiles(classesDirectory)) {
             WeaveResult result = weaver.weave(Files.readAllBytes(file));
             scanned++;
             if (result.alreadyWoven()) {
-                alreadyWoven++;
+                alreadyWoven.add(file);
             }
             for (Diagnostic diagnostic : result.diagnostics()) {
                 problems.add(new Problem(file, diagnostic));
@@ -53,7 +53,7 @@ final class DirectoryWeaver {
                 woven.add(new WovenClass(file, result.className(), result.bytes(), result.wovenMethods()));
             }
         }
-        return new Outcome(scanned, alreadyWoven, List.copyOf(woven), List.copyOf(problems));
+        return new Outcome(scanned, List.copyOf(alreadyWoven), List.copyOf(woven), List.copyOf(problems));
     }
 
     private static List<Path> classFiles(Path directory) throws IOException {
@@ -74,11 +74,17 @@ final class DirectoryWeaver {
      * What weaving a directory found.
      *
      * @param classesScanned class files read
-     * @param classesAlreadyWoven class files that carried the weaver's marker and were left alone
+     * @param alreadyWovenFiles class files that carried the weaver's marker and were left alone
      * @param wovenClasses the classes the weaver rewrote (including those whose faulty methods now throw)
      * @param problems every misuse found, in file order then source order
      */
-    record Outcome(int classesScanned, int classesAlreadyWoven, List<WovenClass> wovenClasses, List<Problem> problems) {
+    record Outcome(int classesScanned, List<Path> alreadyWovenFiles, List<WovenClass> wovenClasses,
+            List<Problem> problems) {
+        /** Class files that carried the weaver's marker and were left alone. */
+        int classesAlreadyWoven() {
+            return alreadyWovenFiles.size();
+        }
+
         /** Methods turned into state machines, over all classes. */
         int methodsWoven() {
             return wovenClasses.stream().mapToInt(WovenClass::methods).sum();

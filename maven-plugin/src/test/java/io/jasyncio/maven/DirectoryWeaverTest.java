@@ -3,6 +3,7 @@ package io.jasyncio.maven;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jasyncio.Asyncio;
@@ -14,10 +15,13 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +95,70 @@ class DirectoryWeaverTest {
         Path stray = Files.writeString(classes.resolve(PACKAGE + ".Plain.class.42" + ClassFileWriter.TEMPORARY_SUFFIX), "half");
         assertEquals(1, weave().classesScanned());
         assertFalse(Files.exists(stray));
+    }
+
+    @TempDir
+    Path unwoven;
+
+    @Test
+    void unwovenCopy_holdsJavacsBytesAndTheResources_whileTheClassesAreWoven() throws IOException {
+        copy(Sleeper.class, Plain.class);
+        Files.writeString(classes.resolve("app.properties"), "name=x");
+        Map<Path, byte[]> javac = snapshot();
+        build();
+        assertFalse(Arrays.equals(javac.get(classes.resolve(PACKAGE + "Sleeper.class")),
+                Files.readAllBytes(classes.resolve(PACKAGE + "Sleeper.class"))), "Sleeper should be woven in place");
+        assertCopyHolds(javac);
+    }
+
+    @Test
+    void unwovenCopy_onABuildWithoutClean_keepsTheEarlierCopyOfWhatIsWovenAlready() throws IOException {
+        copy(Sleeper.class, Plain.class);
+        Map<Path, byte[]> javac = snapshot();
+        build();
+        build(); // javac wrote nothing: the classes directory holds the woven Sleeper
+        assertCopyHolds(javac);
+    }
+
+    @Test
+    void unwovenCopy_takesWhatJavacWroteAgain() throws IOException {
+        copy(Sleeper.class, Plain.class);
+        Map<Path, byte[]> javac = snapshot();
+        build();
+        Path copied = unwoven.resolve(PACKAGE + "Sleeper.class");
+        Files.write(copied, new byte[] {1, 2, 3}); // stands for the copy of an older version of the source
+        Files.copy(locationOf(Sleeper.class).resolve(PACKAGE + "Sleeper.class"), classes.resolve(PACKAGE + "Sleeper.class"),
+                StandardCopyOption.REPLACE_EXISTING); // javac wrote it again
+        build();
+        assertCopyHolds(javac);
+    }
+
+    @Test
+    void unwovenCopy_withoutTheEarlierCopyOfAWovenClass_failsNamingIt() throws IOException {
+        copy(Sleeper.class, Plain.class);
+        build();
+        Files.delete(unwoven.resolve(PACKAGE + "Sleeper.class"));
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> UnwovenCopy.keep(classes, weave(), unwoven));
+        assertEquals(classes.resolve(PACKAGE + "Sleeper.class") + " was woven in place by an earlier build, and the copy "
+                + "has no unwoven version of it; build with clean", thrown.getMessage());
+    }
+
+    /** What the goal does with {@code unwovenCopy} set: weave in memory, keep the copy, write. */
+    private void build() throws IOException {
+        DirectoryWeaver.Outcome outcome = weave();
+        UnwovenCopy.keep(classes, outcome, unwoven);
+        new ClassFileWriter().writeAll(outcome.files());
+    }
+
+    private void assertCopyHolds(Map<Path, byte[]> javac) throws IOException {
+        for (Map.Entry<Path, byte[]> file : javac.entrySet()) {
+            Path copied = unwoven.resolve(classes.relativize(file.getKey()).toString());
+            assertArrayEquals(file.getValue(), Files.readAllBytes(copied), copied + " is not what javac wrote");
+        }
+        try (Stream<Path> files = Files.walk(unwoven)) {
+            assertEquals(javac.size(), files.filter(Files::isRegularFile).count());
+        }
     }
 
     private DirectoryWeaver.Outcome weave() throws IOException {
