@@ -88,8 +88,12 @@ public final class ClassHierarchy {
         }
     }
 
-    /** The class, or {@code null} when its bytes cannot be found. */
+    /** The class, or {@code null} when its bytes cannot be found, or it is an array type (which has no class file). */
     public ClassInfo info(String internalName) {
+        if (internalName.startsWith("[")) {
+            // A call on an array, such as an enum's values() cloning its array: Object's methods, never @Async
+            return null;
+        }
         ClassInfo info = cache.get(internalName);
         if (info == null) {
             byte[] bytes = null;

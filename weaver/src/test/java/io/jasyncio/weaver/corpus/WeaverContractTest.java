@@ -77,6 +77,34 @@ class WeaverContractTest {
         assertEquals(List.of(), thrown);
     }
 
+    /** Its {@code values()} calls {@code clone()} on an array type, which has no class file. */
+    enum Shade { LIGHT, DARK }
+
+    @Test
+    void weave_ofACallOnAnArray_warnsOfNoMissingClass() throws IOException {
+        byte[] bytes;
+        try (InputStream in = Shade.class.getResourceAsStream("WeaverContractTest$Shade.class")) {
+            bytes = in.readAllBytes();
+        }
+        WeaveResult result = newWeaver().weave(bytes);
+        assertEquals(List.of(), result.warnings());
+        assertTrue(result.diagnostics().isEmpty());
+        assertFalse(result.changed());
+    }
+
+    @Test
+    void weave_ofEveryCorpusClass_withTheWholeClassPath_warnsOfNoMissingClass() {
+        Weaver weaver = newWeaver();
+        Map<String, List<String>> warned = new TreeMap<>();
+        corpusClasses().forEach((name, bytes) -> {
+            List<String> warnings = weaver.weave(bytes.clone()).warnings();
+            if (!warnings.isEmpty()) {
+                warned.put(name, warnings);
+            }
+        });
+        assertEquals(Map.of(), warned);
+    }
+
     @Test
     void weave_ofAClassWithoutAsync_leavesItAlone() throws IOException {
         byte[] plain;
