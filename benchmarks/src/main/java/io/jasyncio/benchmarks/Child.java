@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * </pre>
  *
  * <p>Workloads: {@code switch:TASK_SWITCHES}, {@code spawn:TASKS},
- * {@code sleepers:TASKS:SLEEP_MS} (then one more run that measures the heap while all sleep), {@code deep:PARKS:DEPTH}, {@code udp:REQUESTS:CLIENTS}. Each
+ * {@code sleepers:TASKS:SLEEP_MS} (then one more run that measures the heap while all sleep), {@code deep:PARKS:DEPTH}, {@code udp:REQUESTS:CLIENTS},
+ * {@code timeouts:TASKS:HOURS} (in virtual time; jasyncio and Kotlin only). Each
  * workload checks its own result (tasks finished, echoes received, sums) and the JVM exits with
  * status 1 and a message naming what was wrong if a check fails.
  */
@@ -80,9 +81,11 @@ public final class Child {
                 return system.deepNanos(extra, size);
             case "udp":
                 return system.udpRequestsPerSecond(extra, size);
+            case "timeouts":
+                return system.virtualTimeoutsMillis(size, extra);
             default:
                 throw new IllegalArgumentException("unknown workload " + workload
-                        + " (expected switch, spawn, sleepers, deep or udp)");
+                        + " (expected switch, spawn, sleepers, deep, udp or timeouts)");
         }
     }
 
@@ -147,6 +150,14 @@ public final class Child {
                 case KOTLIN: return KotlinWorkloads.udpRequestsPerSecond(clients, requests);
                 case NIO: return NioEchoLoop.udpRequestsPerSecond(clients, requests);
                 default: throw unsupported("udp");
+            }
+        }
+
+        double virtualTimeoutsMillis(int tasks, int hours) {
+            switch (this) {
+                case JASYNCIO: return JasyncioWorkloads.virtualTimeoutsMillis(tasks, hours);
+                case KOTLIN: return KotlinWorkloads.virtualTimeoutsMillis(tasks, hours);
+                default: throw unsupported("timeouts (it needs a virtual clock)");
             }
         }
 

@@ -3,6 +3,8 @@ package io.jasyncio.benchmarks;
 import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Task;
+import io.jasyncio.sync.Event;
+import io.jasyncio.testing.AsyncTestRunner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -115,6 +118,53 @@ final class JasyncioWorkloads {
         Checks.equal("sleepers: woken or cancelled tasks", count, sleepersWoken + cancelled[0]);
         Checks.equal("sleepers: cancelled tasks", liveHeap == null ? 0 : count, cancelled[0]);
         return figures;
+    }
+
+    /** The timeouts' shared state, in static fields (as the sleepers'): a waiter's body captures nothing. */
+    private static Event never;
+    private static long timedOut;
+
+    /**
+     * A day of timeouts in virtual time, run as a test runs it ({@link AsyncTestRunner}, on a
+     * virtual clock): {@code tasks} tasks each wait {@code hours} hours for an event that is never
+     * set, one minute at a time under {@link Asyncio#timeout}; real milliseconds for the whole day.
+     */
+    static double virtualTimeoutsMillis(int tasks, int hours) {
+        never = new Event();
+        timedOut = 0;
+        int minutes = hours * 60;
+        long[] virtualNanos = {0};
+        long start = System.nanoTime();
+        Throwable failure = AsyncTestRunner.runSchedule(new AsyncTestRunner.Settings(0, 1, 0, Long.MAX_VALUE, true), 0,
+                () -> {
+                    long begin = Asyncio.time();
+                    Task<?>[] waiters = new Task<?>[tasks];
+                    for (int i = 0; i < tasks; i++) {
+                        waiters[i] = Asyncio.createTask(() -> waitMinutes(minutes));
+                    }
+                    for (Task<?> waiter : waiters) {
+                        waiter.await();
+                    }
+                    virtualNanos[0] = Asyncio.time() - begin;
+                });
+        long elapsed = System.nanoTime() - start;
+        if (failure != null) {
+            throw new IllegalStateException("timeouts: the run failed: " + failure, failure);
+        }
+        Checks.equal("timeouts: timeouts", (long) tasks * minutes, timedOut);
+        Checks.equal("timeouts: virtual minutes passed", minutes, virtualNanos[0] / 60_000_000_000L);
+        return elapsed / 1e6;
+    }
+
+    @Async
+    private static void waitMinutes(int minutes) {
+        for (int i = 0; i < minutes; i++) {
+            try {
+                Asyncio.timeout(Duration.ofMinutes(1), () -> never.await());
+            } catch (TimeoutException expected) {
+                timedOut++;
+            }
+        }
     }
 
     /** {@code @Async} calls nested {@code depth} deep; the innermost parks {@code parks} times; nanoseconds per park. */

@@ -34,7 +34,9 @@ final class Report {
             new Figure("nopark.bytes", "no-park call", "bytes allocated per call", true, "0 B"),
             new Figure("udp.1", "udp echo, C = 1", "requests per second", false, "≥ 90 % of NIO loop"),
             new Figure("udp.64", "udp echo, C = 64", "requests per second", false, "≥ 90 % of NIO loop"),
-            new Figure("startup", "agent start-up", "ms added to the generated program", true, "≤ 20 ms"));
+            new Figure("startup", "agent start-up", "ms added to the generated program", true, "≤ 20 ms"),
+            new Figure("timeouts", "a day of timeouts, virtual time", "wall ms (1,000 tasks × 1,440 one-minute timeouts)",
+                    true, ""));
 
     private final Results results;
     private final String machine;
@@ -155,7 +157,8 @@ final class Report {
                 + "second. Virtual threads yield with `Thread.yield()`; platform threads' switch is a park/unpark "
                 + "hand-over, and their heap figure leaves out their stacks, which are not on the heap. Kotlin runs in "
                 + "`runBlocking`, except udp echo, which runs on a single-threaded selector dispatcher written here "
-                + "(kotlinx-coroutines-core has no sockets). Start-up: the median over rounds of (time with the agent − "
+                + "(kotlinx-coroutines-core has no sockets), and a day of timeouts, which runs in kotlinx-coroutines-test's `runTest` "
+                + "against jasyncio's `AsyncTestRunner`, both on a virtual clock (threads have none). Start-up: the median over rounds of (time with the agent − "
                 + "time without) for whole JVM runs of a program of 2,000 generated classes; the reference column is a "
                 + "no-op agent, the floor for any agent.\n");
         out.append("\n![chart](chart.svg)\n");

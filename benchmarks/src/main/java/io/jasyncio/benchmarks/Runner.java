@@ -139,6 +139,9 @@ public final class Runner {
             }
             child(system, 0, 1, coroutineWork);
         }
+        for (String system : List.of("plugin", "agent", "kotlin")) {
+            child(system, 0, 1, "timeouts:100:1");
+        }
         child("threads", 0, 1, "switch:1000", "spawn:100", "sleepers:100:20", "udp:200:1", "udp:256:64");
         child("reference", 0, 1, "udp:200:1", "udp:256:64");
         jmh("plugin", "jasyncio,kotlin,plain", 0, 0, 1, 100, false);
@@ -166,6 +169,9 @@ public final class Runner {
                     child(system, 3, 3, "deep:1000000:1", "deep:1000000:10", "deep:1000000:100");
                 }
                 child(system, 1, 2, "udp:30000:1", "udp:30000:64");
+                if (!threads && !system.startsWith("vt")) {
+                    child(system, 1, 2, "timeouts:1000:24");
+                }
             }
             child("reference", 1, 2, "udp:30000:1", "udp:30000:64");
         }
@@ -173,7 +179,7 @@ public final class Runner {
         jmh("agent", "jasyncio", forks, 3, 3, 1000, true);
         startup(2000, 15);
         notes.add("switch, spawn, udp echo: " + forks + " JVMs per system and workload, each with one warm-up run then "
-                + "2 measured runs; deep: 3 warm-up and 3 measured runs of each depth; sleepers: 1 timed run, then 1 run "
+                + "2 measured runs (a day of timeouts too, jasyncio and Kotlin only); deep: 3 warm-up and 3 measured runs of each depth; sleepers: 1 timed run, then 1 run "
                 + "measuring the heap (its sleepers are cancelled once it is measured); udp echo: 30,000 requests a run; no-park "
                 + "call: JMH, " + forks + " forks × 3 warm-up + 3 measured 1 s iterations, -prof gc; agent start-up: "
                 + "15 alternating rounds of whole-JVM runs. Every JVM: " + HEAP + " -Xms3g.");

@@ -51,6 +51,7 @@ class SmokeTest {
         expectPositive(results, "udp.1", echo);
         expectPositive(results, "udp.64", echo);
         expectPositive(results, "nopark.ns", List.of("plugin", "agent", "kotlin", "reference"));
+        expectPositive(results, "timeouts", List.of("plugin", "agent", "kotlin"));
         for (String system : withThreads) {
             assertFalse(results.of("sleepers.bytes", system).isEmpty(), "no heap figure for sleepers on " + system);
         }

@@ -4,10 +4,17 @@ import java.net.InetSocketAddress
 import java.nio.ByteBuffer
 import java.nio.channels.DatagramChannel
 import java.util.function.LongSupplier
+import kotlin.time.Duration.Companion.minutes
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.test.currentTime
+import kotlinx.coroutines.test.runTest
+import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.coroutines.yield
 
 /**
@@ -75,6 +82,35 @@ object KotlinWorkloads {
         check(woken + cancelled == count) { "sleepers: $woken woke and $cancelled were cancelled of $count coroutines" }
         check(cancelled == (if (liveHeap == null) 0 else count)) { "sleepers: $cancelled coroutines cancelled" }
         longArrayOf(elapsed, perTask)
+    }
+
+    private var timedOut = 0L
+
+    /**
+     * A day of timeouts in virtual time, run as a test runs it with kotlinx-coroutines-test's
+     * `runTest`: [tasks] coroutines each wait [hours] hours for a deferred that never completes,
+     * one minute at a time under `withTimeoutOrNull`; real milliseconds for the whole day.
+     */
+    @JvmStatic
+    @OptIn(ExperimentalCoroutinesApi::class)
+    fun virtualTimeoutsMillis(tasks: Int, hours: Int): Double {
+        val minutes = hours * 60
+        timedOut = 0
+        var virtualMillis = 0L
+        val start = System.nanoTime()
+        runTest(timeout = 10.minutes) {
+            val never = CompletableDeferred<Unit>()
+            val begin = currentTime
+            val waiters = List(tasks) {
+                launch { repeat(minutes) { if (withTimeoutOrNull(60_000L) { never.await() } == null) timedOut++ } }
+            }
+            waiters.joinAll()
+            virtualMillis = currentTime - begin
+        }
+        val elapsed = System.nanoTime() - start
+        check(timedOut == tasks.toLong() * minutes) { "timeouts: $timedOut timeouts instead of ${tasks.toLong() * minutes}" }
+        check(virtualMillis == minutes * 60_000L) { "timeouts: $virtualMillis virtual ms passed instead of ${minutes * 60_000L}" }
+        return elapsed / 1e6
     }
 
     private suspend fun level(depth: Int, parks: Int): Long {
