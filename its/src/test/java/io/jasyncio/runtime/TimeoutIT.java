@@ -413,4 +413,62 @@ class TimeoutIT extends AsyncTestBase {
         });
         finish(2);
     }
+
+    /** The park a timeout cancels: one level below the body. */
+    @Async
+    static void parkForAnHour() {
+        Asyncio.sleep(Duration.ofHours(1));
+    }
+
+    /** Calls {@code Asyncio.timeout} one level below the task's body. */
+    @Async
+    static void giveItAMillisecond(List<StackTraceElement[]> traces) throws TimeoutException {
+        Asyncio.timeout(Duration.ofMillis(1), () -> {
+            try {
+                parkForAnHour();
+            } catch (CancellationException cancelled) {
+                traces.add(cancelled.getStackTrace());
+                throw cancelled;
+            }
+        });
+    }
+
+    private static List<String> methods(StackTraceElement[] trace) {
+        List<String> methods = new ArrayList<>();
+        for (StackTraceElement element : trace) {
+            methods.add(element.getMethodName());
+        }
+        return methods;
+    }
+
+    @Test
+    void timeout_tracesOfTheCancellationAndTheTimeout_areTheirAsyncChains_withoutTheLoop() {
+        List<StackTraceElement[]> traces = new ArrayList<>();
+        runInVirtualTime(() -> {
+            try {
+                giveItAMillisecond(traces);
+                expectUnreached();
+            } catch (TimeoutException timeout) {
+                expect(1);
+                assertEquals("Asyncio.timeout: the body did not finish within PT0.001S; it was cancelled",
+                        timeout.getMessage());
+                traces.add(timeout.getStackTrace());
+            }
+            return null;
+        });
+        // The body's cancellation, from where it was parked out to the body; the timeout, from
+        // the call of Asyncio.timeout out: each element a line of the test's own code.
+        List<String> cancellation = methods(traces.get(0));
+        assertEquals("parkForAnHour", cancellation.get(0), cancellation.toString());
+        assertTrue(cancellation.get(1).startsWith("lambda$giveItAMillisecond$"), cancellation.toString());
+        List<String> timeout = methods(traces.get(1));
+        assertEquals("giveItAMillisecond", timeout.get(0), timeout.toString());
+        for (StackTraceElement[] trace : traces) {
+            for (StackTraceElement element : trace) {
+                assertEquals(TimeoutIT.class.getName(), element.getClassName(), List.of(trace).toString());
+                assertTrue(element.getLineNumber() > 0, element.toString());
+            }
+        }
+        finish(2);
+    }
 }

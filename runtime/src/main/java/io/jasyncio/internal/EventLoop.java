@@ -571,6 +571,10 @@ public final class EventLoop {
         // sets it (Coroutines.parked), the end of the task clears it.
         Object start = task.top;
         Frame frame = start instanceof Frame ? (Frame) start : null;
+        if (failure instanceof ScopeCancellation && frame != null) {
+            // It has no Java stack (see there): its trace starts where it is thrown in, the park
+            AsyncStackTrace.addCaller(failure, frame);
+        }
         try {
             for (;;) {
                 Object result = null;

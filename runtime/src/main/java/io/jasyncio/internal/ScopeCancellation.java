@@ -15,7 +15,23 @@ final class ScopeCancellation extends CancellationException {
     final transient CancelScope origin;
 
     ScopeCancellation(CancelScope origin) {
-        super(origin.reason());
         this.origin = origin;
+    }
+
+    /** The scope's reason, put into words only when asked: most are caught and never read. */
+    @Override
+    public String getMessage() {
+        return origin.reason();
+    }
+
+    /**
+     * Takes no Java stack: the loop throws this into a parked task, from its own machinery, so
+     * that stack would only show the loop. The trace is the async chain the loop adds to it as it
+     * passes from frame to frame (see {@code AsyncStackTrace}), without the cost of turning a
+     * Java stack into elements at every frame it crosses.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 }

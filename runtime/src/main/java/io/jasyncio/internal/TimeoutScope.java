@@ -83,8 +83,7 @@ public final class TimeoutScope extends CancelScope {
             throw cancellation;
         }
         boolean failed = thrown != null && !(thrown instanceof CancellationException);
-        TimeoutException timedOut = new TimeoutException(reason() + "; it was cancelled"
-                + (failed ? " and failed, see the cause" : ""));
+        TimeoutException timedOut = new Expired(this, failed);
         if (failed) {
             timedOut.initCause(thrown);
         } else if (thrown != null) {
@@ -93,5 +92,34 @@ public final class TimeoutScope extends CancelScope {
             }
         }
         throw Coroutines.<RuntimeException>sneakyThrow(timedOut);
+    }
+
+    /**
+     * The {@code TimeoutException} of an expired scope. Thrown by the loop as it resumes the
+     * scope, so it takes no Java stack (that stack would only show the loop): its trace is the
+     * async chain the loop adds as it passes from frame to frame, and its message is put into
+     * words only when read. Timeouts are often caught and never looked at, as in a loop that
+     * polls with a timeout; both would cost more than the rest of the timeout together.
+     */
+    private static final class Expired extends TimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient TimeoutScope scope;
+        private final boolean failed;
+
+        Expired(TimeoutScope scope, boolean failed) {
+            this.scope = scope;
+            this.failed = failed;
+        }
+
+        @Override
+        public String getMessage() {
+            return scope.reason() + "; it was cancelled" + (failed ? " and failed, see the cause" : "");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 }
