@@ -28,13 +28,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * starts with its seed; the seeds after it are not run, reported as one skipped invocation
  * ({@code seeds 18 to 999}) that names the failed seed.
  *
+ * <p>It may also be put on an annotation of the project's own, as
+ * {@code @AsyncTest(schedules = 1000) @Retention(RUNTIME) @interface RaceTest {}}: a method
+ * annotated {@code @RaceTest @Async} runs with those settings.
+ *
  * <p>Each schedule's loop runs on a thread of its own, {@code jasyncio-test seed N}, not on
  * JUnit's: thread locals set in {@code @BeforeEach} are not visible to the test body
  * (inheritable ones are copied when the thread starts).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target(ElementType.METHOD)
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @TestTemplate
 @ExtendWith(AsyncTestExtension.class)
 public @interface AsyncTest {

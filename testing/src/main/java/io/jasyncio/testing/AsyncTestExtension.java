@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -70,12 +71,12 @@ public final class AsyncTestExtension implements TestTemplateInvocationContextPr
 
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
-        return context.getTestMethod().map(method -> method.isAnnotationPresent(AsyncTest.class)).orElse(false);
+        return context.getTestMethod().map(method -> AnnotationSupport.isAnnotated(method, AsyncTest.class)).orElse(false);
     }
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        AsyncTest test = context.getRequiredTestMethod().getAnnotation(AsyncTest.class);
+        AsyncTest test = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), AsyncTest.class).orElseThrow();
         AsyncTestRunner.Settings settings = AsyncTestRunner.Settings.of(test);
         String unseededName = context.getDisplayName();
         Search search = new Search();

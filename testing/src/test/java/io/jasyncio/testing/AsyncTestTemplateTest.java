@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -152,6 +156,34 @@ class AsyncTestTemplateTest {
         List<String> events = run.events;
         assertEquals(events.indexOf("finished failsAtSeed12 seed 12") + 1, events.indexOf("skipped failsAtSeed12 seeds 13 to 15"),
                 events.toString());
+    }
+
+    @Test
+    void withConditionsDeactivated_theSeedsAfterAFailureAreAborted_namingTheFailedSeed() {
+        FixtureRun run = FixtureRun.of(StopsAtTheFirstFailure.class, Map.of("junit.jupiter.conditions.deactivate", "*"));
+        assertEquals("aborted: org.opentest4j.TestAbortedException: not run: seed 3 failed (replay it with @AsyncTest(seed = 3))",
+                run.outcomes.get("failsAtOnce seed 4"));
+        assertEquals("aborted: org.opentest4j.TestAbortedException: not run: seed 12 failed (replay it with "
+                + "@AsyncTest(seed = 12))", run.outcomes.get("failsAtSeed12 seeds 13 to 15"));
+    }
+
+    /** A project's own annotation carrying {@code @AsyncTest} and its settings. */
+    @AsyncTest(seed = 40, schedules = 2)
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface TwoSeedsFrom40 {}
+
+    static class Composed {
+        @TwoSeedsFrom40
+        @Async
+        void search() {
+            Asyncio.sleep(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void asyncTest_onAnAnnotationOfOurOwn_runsItsSchedules() {
+        assertEquals(Map.of("search seed 40", "passed", "search seed 41", "passed"), FixtureRun.of(Composed.class).outcomes);
     }
 
     /** Without JUnit the runner still runs every seed in one call, each on a loop thread named after it. */

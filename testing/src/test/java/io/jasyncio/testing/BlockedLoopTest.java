@@ -3,6 +3,8 @@ package io.jasyncio.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jasyncio.Async;
@@ -121,6 +123,40 @@ class BlockedLoopTest {
         Thread thread = loopThread.get();
         thread.join(HUNG_MILLIS);
         assertFalse(thread.isAlive(), "the spinning thread did not stop");
+    }
+
+    @Test
+    void theLoopThread_getsTheCallersContextClassLoader() {
+        ClassLoader own = new ClassLoader(getClass().getClassLoader()) {};
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        AtomicReference<ClassLoader> seen = new AtomicReference<>();
+        Thread.currentThread().setContextClassLoader(own);
+        try {
+            assertNull(AsyncTestRunner.runSchedule(AsyncTestRunner.Settings.seeds(0, 1), 0, () -> {
+                Asyncio.sleep(Duration.ZERO);
+                seen.set(Thread.currentThread().getContextClassLoader());
+            }));
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+        assertSame(own, seen.get());
+    }
+
+    @Test
+    void anInterruptedCaller_stopsWaiting_andInterruptsTheLoopThread() throws InterruptedException {
+        AtomicReference<Thread> loopThread = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread.currentThread().interrupt();
+        Throwable failure = AsyncTestRunner.runSchedule(AsyncTestRunner.Settings.seeds(0, 1), 0, () -> {
+            loopThread.set(Thread.currentThread());
+            started.countDown();
+            new CountDownLatch(1).await(); // ends when interrupted
+        });
+        assertTrue(Thread.interrupted(), "the caller's interrupt status was not kept");
+        assertTrue(failure instanceof InterruptedException, String.valueOf(failure));
+        assertTrue(started.await(HUNG_MILLIS, TimeUnit.MILLISECONDS));
+        loopThread.get().join(HUNG_MILLIS);
+        assertFalse(loopThread.get().isAlive(), "the loop thread was not interrupted");
     }
 
     @Test

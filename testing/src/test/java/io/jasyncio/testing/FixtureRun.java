@@ -38,8 +38,20 @@ final class FixtureRun {
      *     "aborted: " and the same, or "skipped: " and the reason
      */
     static FixtureRun of(Class<?> fixture) {
+        return of(fixture, Map.of());
+    }
+
+    /**
+     * Runs every test of {@code fixture} with JUnit configuration parameters.
+     *
+     * @param fixture the class
+     * @param configuration parameters, as {@code junit-platform.properties} would give them
+     * @return the outcomes, as {@link #of(Class)}
+     */
+    static FixtureRun of(Class<?> fixture, Map<String, String> configuration) {
         FixtureRun run = new FixtureRun();
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
+                .configurationParameters(configuration).build();
         LauncherFactory.create().execute(request, new TestExecutionListener() {
             private TestPlan plan;
 
