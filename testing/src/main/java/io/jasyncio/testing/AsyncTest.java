@@ -5,7 +5,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -16,16 +16,30 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>The test fails when the method throws; when a task it started failed and nobody
  * retrieved the failure; when, at the method's end, tasks, timers or channel waits are left
- * behind (the message holds the task dump); when it runs longer than its timeout. Runs of
- * several schedules stop at the first failing one, whose seed the message starts with.
+ * behind (the message holds the task dump); when it runs longer than its timeout; and when its
+ * loop thread stays blocked past {@link #realTimeoutMillis()} (the message holds the blocked
+ * thread's stack).
  *
- * <p>With several {@link #schedules()} the same test instance runs each of them: keep the
- * state a run changes in local variables, or reset it at the method's start.
+ * <p>The annotation makes the method a JUnit test template: each schedule is an invocation of
+ * its own, named {@code seed N} ({@code seed 17}; a single run with seed 0 keeps the method's
+ * name), with a fresh test instance and its own {@code @BeforeEach} and {@code @AfterEach}
+ * (under JUnit's default per-method lifecycle; with {@code @TestInstance(PER_CLASS)} the
+ * schedules share the instance). The schedules stop at the first failing one, whose message
+ * starts with its seed; the seeds after it are not run, reported as one skipped invocation
+ * ({@code seeds 18 to 999}) that names the failed seed.
+ *
+ * <p>It may also be put on an annotation of the project's own, as
+ * {@code @AsyncTest(schedules = 1000) @Retention(RUNTIME) @interface RaceTest {}}: a method
+ * annotated {@code @RaceTest @Async} runs with those settings.
+ *
+ * <p>Each schedule's loop runs on a thread of its own, {@code jasyncio-test seed N}, not on
+ * JUnit's: thread locals set in {@code @BeforeEach} are not visible to the test body
+ * (inheritable ones are copied when the thread starts).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target(ElementType.METHOD)
-@Test
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@TestTemplate
 @ExtendWith(AsyncTestExtension.class)
 public @interface AsyncTest {
     /**
@@ -39,8 +53,8 @@ public @interface AsyncTest {
     long seed() default 0;
 
     /**
-     * How many schedules to run: seeds {@code seed()}, {@code seed() + 1}, ... The test fails at
-     * the first schedule that fails.
+     * How many schedules to run: seeds {@code seed()}, {@code seed() + 1}, ..., each one JUnit
+     * invocation. The search stops at the first schedule that fails.
      *
      * @return at least 1
      */
@@ -55,6 +69,21 @@ public @interface AsyncTest {
      * @return the timeout in milliseconds, or 0
      */
     long timeoutMillis() default 0;
+
+    /**
+     * The real time one schedule may take, in milliseconds, whatever its clock: the bound on a
+     * test that blocks its loop thread ({@code Thread.sleep}, a lock, a blocking queue or
+     * socket, a busy loop), which no step of the loop comes to stop, in virtual time as in real
+     * time. Past it the loop thread's stack is taken, the thread is interrupted, and the test
+     * fails with an {@link AssertionError} saying how long the thread was blocked, whose message
+     * and stack trace show where; a thread that does not end when interrupted is left running as
+     * a daemon. 0 means the default: 60 seconds under {@link #virtualTime()}; in real time the
+     * {@linkplain #timeoutMillis() timeout} plus 10 seconds, so that the loop's own timeout,
+     * with its task dump, comes first. A value set is used as it is in both.
+     *
+     * @return the bound in milliseconds of real time, or 0
+     */
+    long realTimeoutMillis() default 0;
 
     /**
      * The number of loop steps one schedule may take, whatever the clock says: it stops a test

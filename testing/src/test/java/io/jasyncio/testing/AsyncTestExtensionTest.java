@@ -2,47 +2,20 @@ package io.jasyncio.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Task;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * The extension end to end: the fixture classes below (nested, so the build's own test run
- * skips them) are run through a JUnit launcher, and each test's outcome is checked.
+ * skips them) are run through a JUnit launcher ({@link FixtureRun}), and each test's outcome is
+ * checked. {@link AsyncTestTemplateTest} checks the invocations of seeded schedules.
  */
 class AsyncTestExtensionTest {
-
-    /** Each method's outcome: "passed", or "failed: " and the failure's message. */
-    private static Map<String, String> outcomes(Class<?> fixture) {
-        Map<String, String> outcomes = new TreeMap<>();
-        Map<String, Throwable> causes = new TreeMap<>();
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build();
-        Launcher launcher = LauncherFactory.create();
-        launcher.execute(request, new TestExecutionListener() {
-            @Override
-            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-                if (test.isTest()) {
-                    String name = test.getDisplayName().replace("()", "");
-                    outcomes.put(name, result.getStatus() == TestExecutionResult.Status.SUCCESSFUL ? "passed"
-                            : "failed: " + result.getThrowable().map(Throwable::toString).orElse("?"));
-                }
-            }
-        });
-        return outcomes;
-    }
 
     static class Fixture {
         @AsyncTest
@@ -96,7 +69,7 @@ class AsyncTestExtensionTest {
 
     @Test
     void outcomesOfTheFixture() {
-        Map<String, String> outcomes = outcomes(Fixture.class);
+        Map<String, String> outcomes = FixtureRun.of(Fixture.class).outcomes;
         assertEquals("passed", outcomes.get("passing"));
         assertEquals("failed: java.lang.IllegalStateException: main failed after a park", outcomes.get("failingAfterAPark"));
         String child = outcomes.get("failingChild");
@@ -108,8 +81,10 @@ class AsyncTestExtensionTest {
         String notAsync = outcomes.get("notAsync");
         assertTrue(notAsync.contains("must also be annotated @Async"), notAsync);
         assertEquals("failed: java.lang.AssertionError: seed 7 failed (replay it with @AsyncTest(seed = 7)): "
-                + "java.lang.AssertionError: always", outcomes.get("failingSeeded"));
-        assertEquals(6, outcomes.size(), outcomes.toString());
+                + "java.lang.AssertionError: always", outcomes.get("failingSeeded seed 7"));
+        assertEquals("skipped: not run: seed 7 failed (replay it with @AsyncTest(seed = 7))",
+                outcomes.get("failingSeeded seeds 8 to 9"));
+        assertEquals(7, outcomes.size(), outcomes.toString());
     }
 
     /** The woven test method gets the arguments JUnit resolved, here its TestInfo. */
