@@ -165,6 +165,7 @@ public final class NetworkSimulator {
         tcp.window(bytes);
     }
 
+    /** The TCP window of each direction, in bytes. */
     public int tcpWindow() {
         return tcp.window();
     }
