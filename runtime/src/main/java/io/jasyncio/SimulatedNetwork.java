@@ -38,16 +38,34 @@ import java.util.Set;
  * real and made at once over loopback (so the channels and their addresses are real, and
  * connecting where nobody listens fails with {@link java.net.ConnectException}), but its
  * bytes travel in memory: the handshake takes a latency each way ({@code accept} sees the
- * connection after the first, {@code connect} returns after the second); each write reaches
- * the peer a latency later, never before the bytes written ahead of it; a loss costs a
- * retransmission timeout (200 ms, doubling for each further loss) instead of losing bytes;
- * duplication and reordering do not apply; a partition holds the bytes (and handshakes) that
- * reach it until {@link #heal}, then lets them through a latency later. The end of the stream
- * ({@code shutdownOutput} or {@code close}, even when called on the channel directly) follows
- * the bytes written before it. Writes never park: the network buffers without bound. Hosts
- * must be loopback addresses, since the connection is real. Any other wait for real I/O
- * fails with an {@code IllegalStateException} under {@link #run}, so that no real event is
- * ever waited for across a jump of virtual time.
+ * connection after the first, {@code connect} returns after the second; a connect cancelled
+ * meanwhile closes its channel, and the listener never accepts it unless the first leg had
+ * already arrived, in which case the accepted side reads the end of the stream); each write
+ * reaches the peer a latency later, never before the bytes written ahead of it; a loss costs
+ * a retransmission timeout (200 ms, doubling for each further loss) instead of losing bytes;
+ * reordering costs time but not order (a segment picked for it takes a second latency, and
+ * the bytes behind it wait for it); duplication has no visible effect (the receiver discards
+ * the copy); a partition holds the bytes (and handshakes) that reach it until {@link #heal},
+ * then lets them through a latency later. The end of the stream ({@code shutdownOutput} or
+ * {@code close}, even when called on the channel directly) follows the bytes written before
+ * it.
+ *
+ * <p>Each direction of a connection holds at most a {@linkplain #tcpWindow window} of bytes
+ * written and not yet read (256 KiB unless set), so a fast writer waits for a slow reader as
+ * on a real network: {@code Asyncio.write} takes what fits and parks until the reader's reads
+ * free room ({@code write on simulated TCP /127.0.0.1:40000 -> /127.0.0.1:8080} in a task
+ * dump; a writer whose reader never reads is reported as a deadlock), and the streams'
+ * {@code drain} waits accordingly. As on Linux, bytes that reach a closed channel are
+ * discarded and answered by a reset, which takes a latency back: from then on the writer's
+ * writes fail with an {@code IOException} "Broken pipe" (the usual case: the first write after
+ * the peer closed succeeds, the ones after the reset came back fail) and its reads return -1.
+ * A channel closed with bytes arrived and unread discards them and resets the connection
+ * instead of ending the stream: the peer's next read fails with a
+ * {@link java.net.SocketException} "Connection reset" (after the bytes that arrived before),
+ * or its next write with an {@code IOException} "Connection reset by peer". Hosts must be
+ * loopback addresses, since the connection is real. Any other wait for real I/O fails with an
+ * {@code IllegalStateException} under {@link #run}, so that no real event is ever waited for
+ * across a jump of virtual time.
  *
  * <p>A task parked in {@code receive} (or {@code read}, {@code accept}) on a channel that
  * another task closes fails with a {@link java.nio.channels.ClosedChannelException} (an
@@ -161,8 +179,9 @@ public final class SimulatedNetwork {
     }
 
     /**
-     * Each datagram that is not lost arrives twice with this probability (TCP is not affected) (each copy with a
-     * latency of its own).
+     * Each datagram that is not lost arrives twice with this probability, each copy with a
+     * latency of its own. TCP hides duplicates (the receiver discards the copy), so this has no
+     * visible effect on TCP, and draws nothing for it.
      *
      * @param probability from 0 to 1
      * @return this network
@@ -174,8 +193,12 @@ public final class SimulatedNetwork {
     }
 
     /**
-     * Each datagram (not TCP, which keeps its order) is held back with this probability for a second latency draw, so that
-     * datagrams sent after it on the same path may arrive before it.
+     * Each datagram is held back with this probability for a second latency draw, so that
+     * datagrams sent after it on the same path may arrive before it. A TCP segment (the bytes
+     * of one write, an end of stream, a reset, a handshake leg) picked this way takes the second
+     * latency too, but TCP delivers in order: the segments behind it wait for it, so reordering
+     * delays TCP bytes (head-of-line blocking) without reordering them. At rate 0 nothing is
+     * drawn for TCP, so seeded runs without reordering are the same as before it applied.
      *
      * @param probability from 0 to 1
      * @return this network
@@ -212,12 +235,31 @@ public final class SimulatedNetwork {
         return this;
     }
 
+    /**
+     * Sets the window of each direction of every TCP connection: how many bytes written and not
+     * yet read (in flight or arrived) it holds before a write must wait. Room frees the moment
+     * the reader reads. Applies to the writes made from then on.
+     *
+     * @param bytes the window, at least 1; 256 KiB by default
+     * @return this network
+     * @throws IllegalArgumentException when {@code bytes} is less than 1
+     */
+    public SimulatedNetwork tcpWindow(int bytes) {
+        simulator.tcpWindow(bytes);
+        return this;
+    }
+
+    /** The TCP window of each direction, in bytes; see {@link #tcpWindow(int)}. */
+    public int tcpWindow() {
+        return simulator.tcpWindow();
+    }
+
     /** The seed given to the constructor. */
     public long seed() {
         return simulator.seed();
     }
 
-    /** Datagrams sent during the current or last run (TCP is not counted). */
+    /** Datagrams sent during the current or last run (TCP is counted apart: {@link #tcpSegmentsSent}). */
     public long sent() {
         return simulator.counts()[0];
     }
@@ -230,6 +272,24 @@ public final class SimulatedNetwork {
     /** Datagrams (copies included) dropped during the current or last run: lost, partitioned, or unreachable. */
     public long dropped() {
         return simulator.counts()[2];
+    }
+
+    /**
+     * TCP segments of bytes sent during the current or last run: each write call (of
+     * {@code Asyncio.write} or the streams, or each resumption of a parked write) that put bytes
+     * into a connection is one segment. Ends of stream, resets, handshakes and retransmissions
+     * are not counted.
+     */
+    public long tcpSegmentsSent() {
+        return simulator.tcpCounts()[0];
+    }
+
+    /**
+     * TCP retransmissions during the current or last run: the losses drawn for TCP segments of
+     * bytes, ends of stream, resets and handshake legs, each costing a retransmission timeout.
+     */
+    public long tcpRetransmissions() {
+        return simulator.tcpCounts()[1];
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.jasyncio.runtime;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,11 +15,14 @@ import io.jasyncio.SimulatedNetwork;
 import io.jasyncio.Task;
 import io.jasyncio.streams.StreamConnection;
 import io.jasyncio.streams.StreamServer;
+import io.jasyncio.streams.StreamWriter;
 import io.jasyncio.streams.Streams;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
@@ -31,8 +36,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TCP on {@link SimulatedNetwork}: real connected channels whose bytes travel in virtual time
- * through simulated pipes, in order, with latency, retransmission delays for losses, and
- * partitions that hold the bytes until healed.
+ * through simulated pipes, in order, with latency, retransmission delays for losses, delays
+ * for reordering, partitions that hold the bytes until healed, a window that makes writers
+ * wait for their readers, and resets when bytes reach a closed channel.
  */
 class SimulatedTcpIT extends AsyncTestBase {
 
@@ -376,6 +382,389 @@ class SimulatedTcpIT extends AsyncTestBase {
             assertTrue(thrown.getMessage().contains("read on simulated TCP " + listener.getLocalAddress() + " -> "),
                     thrown.getMessage());
         }
+        finish(1);
+    }
+
+    // ------------------------------------------------------------------ the window
+
+    /** {@code count} bytes of a pattern that shows misplaced or lost bytes. */
+    private static byte[] pattern(int count) {
+        byte[] bytes = new byte[count];
+        for (int i = 0; i < count; i++) {
+            bytes[i] = (byte) (i % 251);
+        }
+        return bytes;
+    }
+
+    /** Reads until the end of the stream, {@code chunk} bytes at most per read. */
+    @Async
+    static byte[] readToEnd(SocketChannel channel, int chunk) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(chunk);
+        while (Asyncio.read(channel, buffer) >= 0) {
+            all.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+        return all.toByteArray();
+    }
+
+    /** Accepts one connection, sleeps {@code pause}, then reads it to the end. */
+    @Async
+    static byte[] acceptSleepRead(ServerSocketChannel listener, Duration pause, int chunk) throws IOException {
+        try (SocketChannel connection = Asyncio.accept(listener)) {
+            Asyncio.sleep(pause);
+            return readToEnd(connection, chunk);
+        }
+    }
+
+    @Test
+    void write_toASlowReader_parksUntilItsReadsFreeRoom() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        assertEquals(256 * 1024, network.tcpWindow());
+        byte[] sent = pattern(1024 * 1024);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            long[] writtenAt = new long[1];
+            byte[] received = runOn(network, () -> {
+                Task<byte[]> reader = Asyncio.createTask(
+                        () -> acceptSleepRead(listener, Duration.ofSeconds(1), 64 * 1024));
+                Asyncio.connect(client, listener.getLocalAddress()); // at 20; the reader starts reading at 1010
+                Asyncio.write(client, ByteBuffer.wrap(sent));
+                writtenAt[0] = millis();
+                client.shutdownOutput();
+                return reader.await();
+            });
+            assertArrayEquals(sent, received);
+            // 256 KiB go at once; the other 768 KiB only as the reader reads, from 1010 on
+            assertTrue(writtenAt[0] >= 1010, "the write waited for the reader: " + writtenAt[0]);
+        }
+        finish(1);
+    }
+
+    @Test
+    void tcpWindow_boundsTheBytesInFlightAndUnread() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10))
+                .tcpWindow(1000);
+        byte[] sent = pattern(5000);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            List<String> trace = runOn(network, () -> {
+                List<String> events = new ArrayList<>();
+                Task<byte[]> reader = Asyncio.createTask(() -> acceptSleepRead(listener, Duration.ofSeconds(1), 4096));
+                Asyncio.connect(client, listener.getLocalAddress());
+                Asyncio.write(client, ByteBuffer.wrap(sent));
+                events.add("written@" + millis());
+                client.shutdownOutput();
+                assertArrayEquals(sent, reader.await());
+                events.add("read@" + millis());
+                return events;
+            });
+            // 1000 bytes at 20 (read at 1010), then 1000 more at each read, each a latency away
+            assertEquals(List.of("written@1040", "read@1050"), trace);
+        }
+        assertEquals(5, network.tcpSegmentsSent());
+        assertThrows(IllegalArgumentException.class, () -> network.tcpWindow(0));
+        finish(1);
+    }
+
+    @Test
+    void write_cancelled_keepsTheBytesItTook_andSendsNoMore() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10))
+                .tcpWindow(1000);
+        byte[] sent = pattern(5000);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            byte[] received = runOn(network, () -> {
+                Task<byte[]> reader = Asyncio.createTask(() -> acceptSleepRead(listener, Duration.ofSeconds(1), 4096));
+                Asyncio.connect(client, listener.getLocalAddress());
+                ByteBuffer src = ByteBuffer.wrap(sent);
+                try {
+                    Asyncio.timeout(Duration.ofMillis(50), () -> {
+                        Asyncio.write(client, src);
+                    });
+                    expectUnreached();
+                } catch (TimeoutException expected) {
+                    expect(1);
+                }
+                assertEquals(1000, src.position(), "what the window took before the cancel");
+                Asyncio.write(client, ByteBuffer.wrap("tail".getBytes(UTF_8)));
+                client.shutdownOutput();
+                return reader.await();
+            });
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.write(sent, 0, 1000);
+            expected.write("tail".getBytes(UTF_8));
+            assertArrayEquals(expected.toByteArray(), received);
+        }
+        finish(2);
+    }
+
+    @Test
+    void write_secondWriter_failsNamingBoth() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).tcpWindow(10);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> runOn(network, () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, listener.getLocalAddress());
+                try (SocketChannel connection = accepted.await()) {
+                    Task<Void> first = Asyncio.createTask("first", () -> Asyncio.write(client, ByteBuffer.allocate(100)));
+                    Asyncio.sleep(Duration.ofMillis(1));
+                    try {
+                        Asyncio.write(client, ByteBuffer.allocate(1));
+                        return null;
+                    } finally {
+                        first.cancel();
+                    }
+                }
+            }));
+            assertTrue(thrown.getMessage().matches("task Task-\\d+ cannot write simulated TCP /127\\.0\\.0\\.1:\\d+ -> "
+                    + "/127\\.0\\.0\\.1:\\d+: task first is already waiting to write it; two tasks at once would "
+                    + "interleave their bytes: guard it with a Lock"), thrown.getMessage());
+        }
+        finish(1);
+    }
+
+    @Test
+    void deadlock_writerOnAFullWindowWhoseReaderNeverReads_isReported() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10))
+                .tcpWindow(1000);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> runOn(network, () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, listener.getLocalAddress());
+                try (SocketChannel connection = accepted.await()) {
+                    Asyncio.write(client, ByteBuffer.allocate(2000)); // the server never reads
+                    return null;
+                }
+            }));
+            assertTrue(thrown.getMessage().startsWith("deadlock: no task is ready and none can ever wake up"),
+                    thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("write on simulated TCP " + client.getLocalAddress() + " -> "
+                    + listener.getLocalAddress()), thrown.getMessage());
+        }
+        finish(1);
+    }
+
+    @Test
+    void streams_drain_waitsForASlowReader() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        byte[] sent = pattern(1024 * 1024);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            long[] drainedAt = new long[2];
+            byte[] received = runOn(network, () -> {
+                Task<byte[]> reader = Asyncio.createTask(
+                        () -> acceptSleepRead(listener, Duration.ofSeconds(1), 64 * 1024));
+                Asyncio.connect(client, listener.getLocalAddress());
+                StreamWriter writer = Streams.open(client).writer();
+                writer.write(sent);
+                drainedAt[1] = writer.buffered();
+                writer.drain();
+                drainedAt[0] = millis();
+                writer.close();
+                writer.waitClosed();
+                return reader.await();
+            });
+            assertArrayEquals(sent, received);
+            assertEquals(1024 * 1024 - 256 * 1024, drainedAt[1], "the window took 256 KiB, the writer buffers the rest");
+            assertTrue(drainedAt[0] >= 1010, "drain waited for the reader: " + drainedAt[0]);
+        }
+        finish(1);
+    }
+
+    // ------------------------------------------------------------------ resets
+
+    @Test
+    void reset_writesAfterThePeerClosed_failWithBrokenPipe_onceTheResetCameBack() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            List<String> trace = runOn(network, () -> {
+                List<String> events = new ArrayList<>();
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, listener.getLocalAddress()); // at 20
+                accepted.await().close(); // its end of stream reaches the client at 30
+                Asyncio.write(client, ByteBuffer.wrap("a".getBytes(UTF_8))); // reaches the closed end at 30
+                events.add("first write@" + millis());
+                Asyncio.sleep(Duration.ofMillis(30)); // the reset is back at 40
+                for (int i = 0; i < 2; i++) {
+                    try {
+                        Asyncio.write(client, ByteBuffer.wrap("b".getBytes(UTF_8)));
+                        expectUnreached();
+                    } catch (IOException thrown) {
+                        events.add(thrown.getMessage() + "@" + millis());
+                    }
+                }
+                events.add("read " + Asyncio.read(client, ByteBuffer.allocate(8)));
+                return events;
+            });
+            assertEquals(List.of("first write@20", "Broken pipe@50", "Broken pipe@50", "read -1"), trace);
+        }
+        finish(1);
+    }
+
+    @Test
+    void reset_closingWithUnreadBytes_resetsThePeer_whoseReadFails() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            List<String> trace = runOn(network, () -> {
+                List<String> events = new ArrayList<>();
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, listener.getLocalAddress()); // at 20
+                SocketChannel connection = accepted.await();
+                Asyncio.write(client, ByteBuffer.wrap("unread".getBytes(UTF_8)));
+                Asyncio.write(connection, ByteBuffer.wrap("y".getBytes(UTF_8)));
+                Asyncio.sleep(Duration.ofMillis(20));
+                connection.close(); // at 40, with "unread" unread: a reset instead of the end of stream
+                Asyncio.sleep(Duration.ofMillis(20));
+                for (int i = 0; i < 2; i++) {
+                    ByteBuffer buffer = ByteBuffer.allocate(8);
+                    try {
+                        events.add("read " + Asyncio.read(client, buffer));
+                    } catch (SocketException thrown) {
+                        events.add(thrown.getMessage());
+                    }
+                }
+                try {
+                    Asyncio.write(client, ByteBuffer.wrap("b".getBytes(UTF_8)));
+                    expectUnreached();
+                } catch (IOException thrown) {
+                    events.add(thrown.getMessage());
+                }
+                return events;
+            });
+            // the byte that came before the reset, then the reset, as Linux and the JDK report them
+            assertEquals(List.of("read 1", "Connection reset", "Broken pipe"), trace);
+        }
+        finish(1);
+    }
+
+    @Test
+    void reset_failsAParkedWrite() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10))
+                .tcpWindow(1000);
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            String failure = runOn(network, () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, listener.getLocalAddress()); // at 20
+                SocketChannel connection = accepted.await();
+                Asyncio.createTask(() -> {
+                    Asyncio.sleep(Duration.ofMillis(100));
+                    connection.close(); // 1000 bytes unread: a reset, back at the writer at 130
+                });
+                try {
+                    Asyncio.write(client, ByteBuffer.allocate(5000));
+                    expectUnreached();
+                    return null;
+                } catch (IOException thrown) {
+                    return thrown.getMessage() + "@" + millis();
+                }
+            });
+            assertEquals("Connection reset by peer@130", failure);
+        }
+        finish(1);
+    }
+
+    // ------------------------------------------------------------------ cancelled connects
+
+    @Test
+    void connect_cancelledBeforeTheHandshakeArrived_closesTheChannel_andIsNeverAccepted() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel cancelled = SocketChannel.open();
+                SocketChannel second = SocketChannel.open()) {
+            List<String> trace = runOn(network, () -> {
+                List<String> events = new ArrayList<>();
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                try {
+                    Asyncio.timeout(Duration.ofMillis(5), () -> {
+                        Asyncio.connect(cancelled, listener.getLocalAddress());
+                    });
+                    expectUnreached();
+                } catch (TimeoutException expected) {
+                    events.add("cancelled@" + millis() + " open " + cancelled.isOpen());
+                }
+                Asyncio.connect(second, listener.getLocalAddress()); // from 5: reaches the listener at 15
+                try (SocketChannel connection = accepted.await()) {
+                    events.add("accepted@" + millis() + " from the second "
+                            + connection.getRemoteAddress().equals(second.getLocalAddress()));
+                }
+                return events;
+            });
+            assertEquals(List.of("cancelled@5 open false", "accepted@25 from the second true"), trace);
+        }
+        finish(1);
+    }
+
+    @Test
+    void connect_cancelledAfterTheListenerAccepted_closesTheChannel_andEndsThePeersStream() throws IOException {
+        SimulatedNetwork network = new SimulatedNetwork(1).latency(Duration.ofMillis(10), Duration.ofMillis(10));
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            List<String> trace = runOn(network, () -> {
+                List<String> events = new ArrayList<>();
+                Task<Void> server = Asyncio.createTask(() -> {
+                    try (SocketChannel connection = Asyncio.accept(listener)) {
+                        events.add("accepted@" + millis());
+                        events.add("read " + Asyncio.read(connection, ByteBuffer.allocate(8)) + "@" + millis());
+                    }
+                });
+                try {
+                    Asyncio.timeout(Duration.ofMillis(15), () -> {
+                        Asyncio.connect(client, listener.getLocalAddress());
+                    });
+                    expectUnreached();
+                } catch (TimeoutException expected) {
+                    events.add("cancelled@" + millis() + " open " + client.isOpen());
+                }
+                server.await();
+                return events;
+            });
+            assertEquals(List.of("accepted@10", "cancelled@15 open false", "read -1@25"), trace);
+        }
+        finish(1);
+    }
+
+    // ------------------------------------------------------------------ reordering, counters
+
+    @Test
+    void reordering_delaysTcpBytes_butDeliversAllInOrder() throws IOException {
+        List<String> results = new ArrayList<>();
+        for (SimulatedNetwork network : new SimulatedNetwork[] {
+                new SimulatedNetwork(3).latency(Duration.ofMillis(10), Duration.ofMillis(10)),
+                new SimulatedNetwork(3).latency(Duration.ofMillis(10), Duration.ofMillis(10)).reordering(1.0),
+                new SimulatedNetwork(3).latency(Duration.ofMillis(1), Duration.ofMillis(30)).reordering(0.5)
+                        .duplication(1.0)}) {
+            try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+                results.add(runOn(network, () -> lossyTransfer(listener, client)));
+            }
+        }
+        for (String result : results) {
+            assertEquals(expectedLines(), result.substring(0, result.indexOf('|')), "every byte, in order, once");
+        }
+        // handshake 20, writes until 70, the end of stream 10 later; picked for reordering,
+        // every segment (handshake legs included) takes a second 10 ms
+        assertEquals("80", results.get(0).substring(results.get(0).indexOf('|') + 1));
+        assertEquals("110", results.get(1).substring(results.get(1).indexOf('|') + 1));
+        finish(1);
+    }
+
+    @Test
+    void counters_countTcpSegmentsAndRetransmissions_apartFromDatagrams() throws IOException {
+        SimulatedNetwork clean = new SimulatedNetwork(3).latency(Duration.ofMillis(5), Duration.ofMillis(15));
+        SimulatedNetwork lossy = new SimulatedNetwork(3).latency(Duration.ofMillis(5), Duration.ofMillis(15)).loss(0.3);
+        for (SimulatedNetwork network : new SimulatedNetwork[] {clean, lossy}) {
+            try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+                runOn(network, () -> lossyTransfer(listener, client));
+            }
+            assertEquals(50, network.tcpSegmentsSent(), "one segment per write");
+            assertEquals(0, network.sent(), "no datagram");
+        }
+        assertEquals(0, clean.tcpRetransmissions());
+        assertTrue(lossy.tcpRetransmissions() > 0, "losses at 0.3 over 50 writes, a close and a handshake");
+        // the counters start again with each run
+        try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
+            runOn(clean, () -> {
+                Task<SocketChannel> accepted = Asyncio.createTask(() -> Asyncio.accept(listener));
+                Asyncio.connect(client, listener.getLocalAddress());
+                accepted.await().close();
+                return null;
+            });
+        }
+        assertEquals(0, clean.tcpSegmentsSent());
         finish(1);
     }
 }

@@ -180,6 +180,28 @@ public final class NetworkSimulator {
         return new long[] {sent, delivered, dropped};
     }
 
+    // ------------------------------------------------------------------ TCP (see SimulatedTcp)
+
+    /** Sets the TCP window of each direction: bytes written and not yet read, at most. */
+    public void tcpWindow(int bytes) {
+        tcp.window(bytes);
+    }
+
+    /** The TCP window of each direction, in bytes. */
+    public int tcpWindow() {
+        return tcp.window();
+    }
+
+    /** TCP segments of bytes sent and retransmissions, in the current or last run. */
+    public long[] tcpCounts() {
+        return tcp.counts();
+    }
+
+    /** Whether a TCP segment is picked for reordering, drawn from the seed only when the rate is not 0. */
+    boolean reordered() {
+        return reordering > 0 && nextDouble() < reordering;
+    }
+
     // ------------------------------------------------------------------ the loop's side
 
     /** Makes this simulator carry {@code loop}'s datagrams; once per run, before the first task. */
@@ -190,6 +212,7 @@ public final class NetworkSimulator {
         this.loop = loop;
         random = seed;
         sent = delivered = dropped = 0;
+        tcp.attach();
     }
 
     /** Drops what is in flight and every mailbox: the run is over. */

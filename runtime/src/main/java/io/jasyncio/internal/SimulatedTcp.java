@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.AsynchronousCloseException;
@@ -33,33 +34,65 @@ import java.util.Set;
  * goes through those sockets: {@code Asyncio.read}, {@code write} and the streams layer go
  * through a {@link Pipe} per direction instead. The handshake takes a latency to reach the
  * listener (where {@code accept} may take the connection from then on) and another to come
- * back (where {@code connect} returns).
+ * back (where {@code connect} returns). A connect cancelled meanwhile closes its channel, as
+ * asyncio closes the socket of a cancelled {@code open_connection}: before the first leg
+ * reached the listener the connection is forgotten (nothing is ever accepted), after it the
+ * accepted side reads the end of the stream.
  *
  * <h2>A pipe</h2>
- * The segments a side writes wait in its pipe in order, each with the instant it arrives: the
- * send time plus a latency drawn from the seed, plus, for each loss drawn, a retransmission
- * timeout (200 ms, doubling), and never before the segment ahead of it. The pipe is its own
- * timer, set for its first segment: one timer per direction however much is in flight. When
- * it falls due during a partition between its two ends the pipe stalls, and {@code heal}
- * restarts it a latency later; nothing is lost, as TCP loses nothing. The end of the stream
- * ({@code shutdownOutput}, or the channel found closed) is a last segment.
+ * The segments a side writes (one per write call that puts bytes in the pipe) wait in its pipe
+ * in order, each with the instant it arrives: the send time plus a latency drawn from the
+ * seed, plus, for each loss drawn, a retransmission timeout (200 ms, doubling), plus a second
+ * latency draw when the segment is picked for reordering; and never before the segment ahead
+ * of it, so a reordered segment holds up those behind it (head-of-line blocking) and the
+ * reader still sees every byte in order. Duplicates have no effect on TCP (the receiver
+ * discards them), so the duplication rate is not drawn for it. The pipe is its own timer, set
+ * for its first segment: one timer per direction however much is in flight. When it falls due
+ * during a partition between its two ends the pipe stalls, and {@code heal} restarts it a
+ * latency later; nothing is lost, as TCP loses nothing. The end of the stream
+ * ({@code shutdownOutput}, or the channel found closed) and a reset are segments too.
  *
- * <h2>Closing</h2>
+ * <h2>The window: backpressure</h2>
+ * Each direction holds at most a window of bytes ({@link #DEFAULT_WINDOW} unless set) that
+ * were written and not read yet, in flight or arrived. A write takes what fits: {@code
+ * Asyncio.write} parks for the rest (the pipe is its wait site, {@code write on simulated TCP
+ * a -> b}), the streams' {@code writeNow} returns what it took (maybe 0) and their
+ * {@code awaitWritable} parks until there is room. Room frees the moment the reader reads
+ * (not a latency later, as a real window update would come), and wakes the writer. A parked
+ * writer is woken only by a read (or a reset, or its channel closing), not by a timer, so a
+ * writer whose reader never reads is stuck, and the loop's deadlock report says so.
+ *
+ * <h2>Closing and resets</h2>
  * A program may close a channel directly; the loop tells the simulator each time it runs out
  * of ready tasks ({@link #noticeClosed}), at the same virtual instant, and the simulator sends
- * the end of the stream for each newly closed channel and wakes the tasks parked on it.
+ * the end of the stream for each newly closed channel and wakes the tasks parked on it. As on
+ * Linux, bytes that reach a closed end are discarded and answered by a reset, and a channel
+ * closed with bytes arrived and unread discards them and sends a reset instead of the end of
+ * the stream. The reset takes a latency back like any segment. Once it has arrived the
+ * connection is dead: what the other side had in flight is dropped, and its next read or
+ * write reports the error Linux would ({@link Pipe#failWrite}, {@link Pipe#take}): after the
+ * peer's end of stream, writes fail with "Broken pipe" and reads return -1; before it, the
+ * next write fails with "Connection reset by peer" (then "Broken pipe") or the next read, once
+ * the bytes arrived before the reset are read, with "Connection reset" (and every read after
+ * it, as the JDK remembers it).
  *
  * <p>Rejected: carrying the bytes through the real sockets and only delaying their reading
  * (the kernel's loopback timing would leak into the run, and the bytes written before a
- * partition could not be held back).
+ * partition could not be held back); a window update that travels back a latency after the
+ * read (it would slow a full pipe down to one window per round trip, as real TCP does, but
+ * adds a timer per read for a cost no test asked for).
  */
 final class SimulatedTcp {
     /** What the first retransmission of a lost segment costs; each further loss doubles it. */
     static final long RETRANSMISSION_TIMEOUT = 200_000_000L;
+    /** Bytes a direction holds (written and not read) unless {@link #window(int)} says otherwise: 256 KiB. */
+    static final int DEFAULT_WINDOW = 256 * 1024;
     /** Losses drawn for one segment at most: TCP would give up on the connection after so many. */
     private static final int MAX_RETRANSMISSIONS = 10;
 
     private final NetworkSimulator network;
+    /** The window of every direction, read at each write; a setting, kept across runs. */
+    private int window = DEFAULT_WINDOW;
     /** Every connected channel's end, in the order the ends were made (for deterministic scans). */
     private final Map<SocketChannel, End> ends = new LinkedHashMap<>();
     private final Map<ServerSocketChannel, Listener> listeners = new LinkedHashMap<>();
@@ -69,9 +102,36 @@ final class SimulatedTcp {
     private final Set<TimerEntry> timers = new LinkedHashSet<>();
     /** Pipes and handshakes held by a partition until {@code heal}. */
     private final Set<Travel> stalled = new LinkedHashSet<>();
+    /** Segments of bytes sent in the current or last run: write calls that put bytes in a pipe. */
+    private long segmentsSent;
+    /** Losses drawn in the current or last run, each a retransmission (bytes, ends of stream, resets, handshake legs). */
+    private long retransmissions;
 
     SimulatedTcp(NetworkSimulator network) {
         this.network = network;
+    }
+
+    /** Sets the window of each direction, in bytes; see the class comment. */
+    void window(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("the TCP window must be at least 1 byte, got " + bytes);
+        }
+        window = bytes;
+    }
+
+    int window() {
+        return window;
+    }
+
+    /** {segments sent, retransmissions} of the current or last run. */
+    long[] counts() {
+        return new long[] {segmentsSent, retransmissions};
+    }
+
+    /** A run starts: its counters start at 0. */
+    void attach() {
+        segmentsSent = 0;
+        retransmissions = 0;
     }
 
     // ------------------------------------------------------------------ connecting
@@ -99,12 +159,14 @@ final class SimulatedTcp {
         End client = new End(channel, channel.getLocalAddress(), remote);
         client.outbound = new Pipe(this, client.local, remote);
         client.inbound = new Pipe(this, remote, client.local);
-        client.inbound.readerChannel = channel;
-        client.outbound.writerChannel = channel;
+        client.outbound.reverse = client.inbound;
+        client.inbound.reverse = client.outbound;
+        client.inbound.sink = client;
         ends.put(channel, client);
         TaskCore task = loop.current;
         client.connecting = task;
-        start(new Handshake(this, client, /* reply = */ false), client.local, remote);
+        client.handshake = new Handshake(this, client, /* reply = */ false);
+        start(client.handshake, client.local, remote);
         loop.suspend(task, client, EventLoop.primitiveFrame(task, CONNECT, new Object[] {channel, null, client}));
     }
 
@@ -113,9 +175,36 @@ final class SimulatedTcp {
             return null;
         }
         EventLoop loop = EventLoop.current();
-        Coroutines.resumeValue(loop); // a cancelled connect leaves the channel connected but unusable: close it
+        try {
+            Coroutines.resumeValue(loop);
+        } catch (Throwable cancelled) {
+            loop.network.tcp.abandonConnect((End) frame.refs[2]);
+            throw cancelled;
+        }
         return null;
     };
+
+    /**
+     * A connect was cancelled: its channel is closed, as asyncio closes the socket of a
+     * cancelled {@code open_connection}. Before the handshake reached the listener, the
+     * connection is forgotten (its leg in flight dropped); after, the end stays, so that the
+     * end of the stream goes to the side that accepted it (or will).
+     */
+    private void abandonConnect(End client) {
+        client.connecting = null;
+        try {
+            client.channel.close();
+        } catch (IOException ignored) {
+            // the channel is released either way, and the cancellation is what the caller gets
+        }
+        if (!client.reached) {
+            Handshake leg = client.handshake;
+            network.loop().removeTimer(leg);
+            timers.remove(leg);
+            stalled.remove(leg);
+            ends.remove(client.channel);
+        }
+    }
 
     /** {@code Asyncio.accept}: a connection that has arrived, or parks until one does. */
     SocketChannel accept(EventLoop loop, ServerSocketChannel server) throws IOException {
@@ -183,8 +272,7 @@ final class SimulatedTcp {
                 End end = new End(channel, channel.getLocalAddress(), client.local);
                 end.inbound = client.outbound;
                 end.outbound = client.inbound;
-                end.inbound.readerChannel = channel;
-                end.outbound.writerChannel = channel;
+                end.inbound.sink = end;
                 ends.put(channel, end);
                 return channel;
             }
@@ -272,19 +360,86 @@ final class SimulatedTcp {
         return count;
     };
 
-    /** {@code Asyncio.write} and the streams' writes: takes every byte at once; never parks. */
-    int write(SocketChannel channel, ByteBuffer src) throws IOException {
+    /**
+     * {@code Asyncio.write}: takes what the window has room for, and parks until the reader
+     * frees room for the rest; returns when every byte is taken. A write cancelled while it
+     * waits has sent what it took (the buffer's position says how much) and nothing more.
+     */
+    void write(EventLoop loop, SocketChannel channel, ByteBuffer src) throws IOException {
         End end = end(channel);
-        if (end.outbound.finQueued || channel.socket().isOutputShutdown()) {
-            throw new ClosedChannelException();
+        Pipe pipe = end.outbound;
+        TaskCore task = loop.current;
+        if (pipe.writing != null && pipe.writing != task) {
+            throw pipe.busyWriting(task);
         }
-        int count = src.remaining();
-        if (count > 0) {
-            byte[] bytes = new byte[count];
-            src.get(bytes);
-            end.outbound.send(bytes);
+        pipe.offer(channel, src);
+        if (!src.hasRemaining()) {
+            return;
         }
-        return count;
+        Object[] refs = pipe.writeRefs;
+        refs[0] = channel;
+        refs[1] = src;
+        pipe.writing = task;
+        pipe.waiter = task;
+        loop.suspend(task, pipe, EventLoop.primitiveFrame(task, WRITE, refs));
+    }
+
+    private static final Resumer WRITE = frame -> {
+        if (frame == null) {
+            return null;
+        }
+        EventLoop loop = EventLoop.current();
+        Object[] refs = frame.refs;
+        Pipe pipe = (Pipe) refs[2];
+        ByteBuffer src = (ByteBuffer) refs[1];
+        try {
+            Coroutines.resumeValue(loop); // throws the CancellationException before any more byte is taken
+            SocketChannel channel = (SocketChannel) refs[0];
+            if (!channel.isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+            pipe.offer(channel, src);
+        } catch (Throwable failure) {
+            refs[1] = null;
+            pipe.writing = null;
+            throw failure;
+        }
+        if (src.hasRemaining()) {
+            pipe.waiter = loop.current;
+            loop.suspend(loop.current, pipe, frame);
+            return null;
+        }
+        refs[1] = null;
+        pipe.writing = null;
+        return null;
+    };
+
+    /** The streams' {@code writeNow}: takes what the window has room for, maybe nothing; never parks. */
+    int writeNow(SocketChannel channel, ByteBuffer src) throws IOException {
+        return end(channel).outbound.offer(channel, src);
+    }
+
+    /**
+     * The streams' {@code awaitWritable}: parks until the window has room, or a write would fail
+     * (a reset, the channel closed); the caller spills its own frame after this, and writes
+     * again when it resumes.
+     */
+    void awaitWritable(EventLoop loop, SocketChannel channel) throws IOException {
+        End end = end(channel);
+        Pipe pipe = end.outbound;
+        TaskCore task = loop.current;
+        if (pipe.writing != null && pipe.writing != task) {
+            throw pipe.busyWriting(task);
+        }
+        if (pipe.waiter != null && pipe.waiter != task) {
+            throw pipe.busyWriting(task);
+        }
+        pipe.waiter = task;
+        loop.suspend(task, pipe, null);
+        if (pipe.writable(channel)) { // nothing to wait for: the task goes on at the next step, as the selector would have it
+            pipe.waiter = null;
+            loop.wake(task, null);
+        }
     }
 
     /** {@code shutdownOutput} through the streams: the end of the stream follows the bytes written. */
@@ -312,22 +467,15 @@ final class SimulatedTcp {
 
     /**
      * Called by the loop whenever it runs out of ready tasks: channels closed or shut down for
-     * output since the last call send their end of stream, and the tasks parked on closed ones
-     * wake to fail.
+     * output since the last call send their end of stream (or reset), and the tasks parked on
+     * closed ones wake to fail.
      */
     void noticeClosed(EventLoop loop) {
         for (End end : ends.values()) {
-            boolean open = end.channel.isOpen();
-            if (!end.outbound.finQueued && (!open || end.channel.socket().isOutputShutdown())) {
-                end.outbound.sendEnd(); // shut down or closed directly on the channel
-            }
-            if (!open && !end.closedSeen) {
-                end.closedSeen = true;
-                TaskCore reader = end.inbound.reader;
-                if (reader != null) {
-                    end.inbound.reader = null;
-                    loop.wake(reader, null);
-                }
+            if (!end.channel.isOpen()) {
+                seeClosed(loop, end);
+            } else if (!end.outbound.finQueued && end.channel.socket().isOutputShutdown()) {
+                end.outbound.sendEnd(); // shut down directly on the channel
             }
         }
         for (Listener listener : listeners.values()) {
@@ -339,16 +487,52 @@ final class SimulatedTcp {
         }
     }
 
+    /**
+     * What closing {@code end}'s channel does, once: bytes arrived and unread are discarded and
+     * answered by a reset instead of the end of the stream (as Linux does); the tasks parked on
+     * the channel wake to fail.
+     */
+    private void seeClosed(EventLoop loop, End end) {
+        if (end.closedSeen) {
+            return;
+        }
+        end.closedSeen = true;
+        if (end.inbound.discardArrived()) {
+            end.outbound.sendReset();
+        } else if (!end.outbound.finQueued) {
+            end.outbound.sendEnd();
+        }
+        TaskCore reader = end.inbound.reader;
+        if (reader != null) {
+            end.inbound.reader = null;
+            loop.wake(reader, null);
+        }
+        end.outbound.wakeWaiter(loop);
+    }
+
     // ------------------------------------------------------------------ travel in time
 
     private void start(TimerEntry travel, SocketAddress from, SocketAddress to) {
-        long deadline = network.loop().now() + network.latency(from, to) + retransmissionDelay(from, to);
-        schedule(travel, deadline);
+        schedule(travel, network.loop().now() + transit(from, to));
     }
 
     private void schedule(TimerEntry entry, long deadline) {
         timers.add(entry);
         network.loop().addTimerAt(entry, deadline);
+    }
+
+    /**
+     * How long a segment sent now takes, before the order on its pipe: a latency, the
+     * retransmission timeouts of the losses drawn for it, and a second latency when it is
+     * picked for reordering (drawn only when that rate is not 0, so that runs without
+     * reordering draw the same numbers as before it applied to TCP).
+     */
+    private long transit(SocketAddress from, SocketAddress to) {
+        long delay = network.latency(from, to) + retransmissionDelay(from, to);
+        if (network.reordered()) {
+            delay += network.latency(from, to) + 1;
+        }
+        return delay;
     }
 
     /** The retransmission timeouts of the losses drawn for one segment. */
@@ -358,6 +542,7 @@ final class SimulatedTcp {
         for (int i = 0; i < MAX_RETRANSMISSIONS && network.lost(from, to); i++) {
             delay += timeout;
             timeout *= 2;
+            retransmissions++;
         }
         return delay;
     }
@@ -439,6 +624,7 @@ final class SimulatedTcp {
                 return;
             }
             if (!reply) {
+                client.reached = true;
                 tcp.arrived.add(client);
                 for (Listener listener : tcp.listeners.values()) {
                     TaskCore acceptor = listener.acceptor;
@@ -456,27 +642,59 @@ final class SimulatedTcp {
         }
     }
 
-    /** One direction of a connection: the segments in flight, then the bytes arrived and not read. */
+    /** The error a reset leaves for the next read or write, as Linux's pending socket error. */
+    private static final int NO_ERROR = 0;
+    /** ECONNRESET: the reset came before the peer's end of stream. */
+    private static final int RESET_ERROR = 1;
+    /** EPIPE: the reset came after the peer's end of stream. */
+    private static final int PIPE_ERROR = 2;
+
+    /**
+     * One direction of a connection, from a writer's end to a reader's end: the segments in
+     * flight, then the bytes arrived and not read; the wait site of the reader, and of the
+     * writer while the window is full. It also carries the reset of its writer's end to its
+     * reader's end, and keeps the error that reset left there.
+     */
     static final class Pipe extends TimerEntry implements Travel, WaitSite {
         private final SimulatedTcp tcp;
         final SocketAddress from;
         final SocketAddress to;
-        SocketChannel writerChannel;
-        SocketChannel readerChannel;
-        /** Segments in flight, in order; a null {@code bytes} is the end of the stream. */
+        /** The other direction of the connection. */
+        Pipe reverse;
+        /** The reader's end; null until the connection is accepted (the bytes then wait for it). */
+        End sink;
+        /** Segments in flight, in order. */
         private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
         /** When the last segment in flight arrives: none may arrive before it. */
         private long last = Long.MIN_VALUE;
         /** Bytes arrived and not read yet. */
         private final ArrayDeque<ByteBuffer> arrived = new ArrayDeque<>();
+        /** Bytes written and not read: in flight plus arrived. Invariant: at most the window when the write took them. */
+        private long unread;
         private boolean endArrived;
+        /** Whether the writer has sent its end of stream or reset: it sends nothing more. */
         boolean finQueued;
+        private boolean resetQueued;
+        /** Whether the writer's reset has reached the reader's end: the connection is dead. */
+        private boolean resetArrived;
+        /** The error the reset left for the reader's end's next read or write ({@link #RESET_ERROR}...). */
+        private int pendingError = NO_ERROR;
+        /** Whether a read has reported the reset: every later read does too, as in the JDK. */
+        private boolean readReset;
+        /** Whether the reader's reset reached the writer: nothing is sent any more. */
+        private boolean dead;
         /** Whether a partition holds it (it is then not scheduled). */
         private boolean held;
         /** The task parked reading, until a segment wakes it. */
         TaskCore reader;
         /** {channel, buffer, this} of the parked read. */
         final Object[] readRefs = {null, null, this};
+        /** The task inside {@code Asyncio.write} here, from its first park until it returns. */
+        TaskCore writing;
+        /** The task parked until the window has room (a write, or the streams' flush), until woken. */
+        TaskCore waiter;
+        /** {channel, buffer, this} of the parked write. */
+        final Object[] writeRefs = {null, null, this};
 
         Pipe(SimulatedTcp tcp, SocketAddress from, SocketAddress to) {
             this.tcp = tcp;
@@ -494,19 +712,69 @@ final class SimulatedTcp {
             return to;
         }
 
-        void send(byte[] bytes) {
-            long now = tcp.network.loop().now();
-            long deadline = Math.max(now + tcp.network.latency(from, to) + tcp.retransmissionDelay(from, to), last);
-            last = deadline;
-            inFlight.add(new Segment(bytes, deadline));
-            if (!held && !isScheduled()) {
-                tcp.schedule(this, inFlight.peek().deadline);
+        /**
+         * A write's bytes: as many of {@code src}'s as the window has room for, as one segment;
+         * returns their count. Fails first when the reader's end has reset the connection.
+         */
+        int offer(SocketChannel channel, ByteBuffer src) throws IOException {
+            if (finQueued || channel.socket().isOutputShutdown()) {
+                throw new ClosedChannelException();
             }
+            reverse.failWrite();
+            int count = (int) Math.min(src.remaining(), Math.max(0, tcp.window - unread));
+            if (count > 0) {
+                byte[] bytes = new byte[count];
+                src.get(bytes);
+                unread += count;
+                tcp.segmentsSent++;
+                send(new Segment(bytes, /* reset = */ false));
+            }
+            return count;
+        }
+
+        /** Whether a write on {@code channel} would take a byte or fail now, instead of waiting for room. */
+        boolean writable(SocketChannel channel) {
+            return unread < tcp.window || finQueued || reverse.resetArrived || !channel.isOpen()
+                    || channel.socket().isOutputShutdown();
+        }
+
+        /**
+         * On the pipe that carries the peer's reset to a writer: throws the error a write gets
+         * once the reset has arrived, as Linux reports it.
+         */
+        void failWrite() throws IOException {
+            if (!resetArrived) {
+                return;
+            }
+            int error = pendingError;
+            pendingError = NO_ERROR;
+            throw new IOException(error == RESET_ERROR ? "Connection reset by peer" : "Broken pipe");
         }
 
         void sendEnd() {
             finQueued = true;
-            send(null);
+            send(new Segment(null, /* reset = */ false));
+        }
+
+        void sendReset() {
+            finQueued = true;
+            if (!resetQueued) {
+                resetQueued = true;
+                send(new Segment(null, /* reset = */ true));
+            }
+        }
+
+        private void send(Segment segment) {
+            if (dead) {
+                return; // the peer's reset arrived: nothing goes out any more
+            }
+            long deadline = Math.max(tcp.network.loop().now() + tcp.transit(from, to), last);
+            last = deadline;
+            segment.deadline = deadline;
+            inFlight.add(segment);
+            if (!held && !isScheduled()) {
+                tcp.schedule(this, inFlight.peek().deadline);
+            }
         }
 
         @Override
@@ -521,12 +789,18 @@ final class SimulatedTcp {
             boolean any = false;
             while (!inFlight.isEmpty() && inFlight.peek().deadline <= now) {
                 Segment segment = inFlight.poll();
-                if (segment.bytes == null) {
+                if (sink != null && !sink.channel.isOpen()) {
+                    arriveClosed(loop, segment);
+                } else if (segment.reset) {
+                    arriveReset(loop);
+                    any = true;
+                } else if (segment.bytes == null) {
                     endArrived = true;
+                    any = true;
                 } else {
                     arrived.add(ByteBuffer.wrap(segment.bytes));
+                    any = true;
                 }
-                any = true;
             }
             if (!inFlight.isEmpty()) {
                 tcp.schedule(this, inFlight.peek().deadline);
@@ -538,8 +812,75 @@ final class SimulatedTcp {
             }
         }
 
-        /** Moves arrived bytes into {@code dst}: their count, -1 at the end of the stream, 0 when nothing came yet. */
-        int take(ByteBuffer dst) {
+        /** A segment reached an end whose channel is closed: bytes are discarded and answered by a reset. */
+        private void arriveClosed(EventLoop loop, Segment segment) {
+            tcp.seeClosed(loop, sink);
+            if (segment.bytes != null) {
+                unread -= segment.bytes.length;
+                wakeWaiter(loop);
+                reverse.sendReset();
+            }
+        }
+
+        /** The writer's reset reached the reader's end: the connection is dead, its bytes the other way dropped. */
+        private void arriveReset(EventLoop loop) {
+            resetArrived = true;
+            pendingError = endArrived ? PIPE_ERROR : RESET_ERROR;
+            reverse.purge();
+            reverse.wakeWaiter(loop);
+        }
+
+        /** Drops what is in flight; sends nothing more. */
+        private void purge() {
+            dead = true;
+            inFlight.clear();
+            unread = arrivedBytes();
+            held = false;
+            tcp.stalled.remove(this);
+            if (isScheduled()) {
+                tcp.network.loop().removeTimer(this);
+            }
+            tcp.timers.remove(this);
+        }
+
+        private long arrivedBytes() {
+            long count = 0;
+            for (ByteBuffer buffer : arrived) {
+                count += buffer.remaining();
+            }
+            return count;
+        }
+
+        /** The reader's channel closed: drops the bytes arrived and not read; whether there were any. */
+        boolean discardArrived() {
+            if (arrived.isEmpty()) {
+                return false;
+            }
+            unread -= arrivedBytes();
+            arrived.clear();
+            wakeWaiter(tcp.network.loop());
+            return true;
+        }
+
+        /** Wakes the task waiting for room (to write, or to fail). */
+        void wakeWaiter(EventLoop loop) {
+            TaskCore task = waiter;
+            if (task != null) {
+                waiter = null;
+                loop.wake(task, null);
+            }
+        }
+
+        /**
+         * Moves arrived bytes into {@code dst}: their count, -1 at the end of the stream, 0 when
+         * nothing came yet. After a reset, once the bytes arrived before it are read: -1 when the
+         * peer had ended its stream, otherwise a {@code SocketException} "Connection reset" (unless
+         * a write has reported the reset already, then -1).
+         */
+        int take(ByteBuffer dst) throws IOException {
+            if (readReset) {
+                throw new SocketException("Connection reset");
+            }
             int count = 0;
             while (dst.hasRemaining() && !arrived.isEmpty()) {
                 ByteBuffer head = arrived.peek();
@@ -553,23 +894,50 @@ final class SimulatedTcp {
                     arrived.poll();
                 }
             }
-            if (count == 0 && arrived.isEmpty() && endArrived) {
+            if (count > 0) {
+                unread -= count;
+                wakeWaiter(tcp.network.loop()); // room freed
+                return count;
+            }
+            if (endArrived) {
                 return -1;
             }
-            return count;
+            if (resetArrived) {
+                if (pendingError == RESET_ERROR) {
+                    pendingError = NO_ERROR;
+                    readReset = true;
+                    throw new SocketException("Connection reset");
+                }
+                return -1;
+            }
+            return 0;
+        }
+
+        IllegalStateException busyWriting(TaskCore task) {
+            TaskCore other = writing != null ? writing : waiter;
+            return new IllegalStateException("task " + task.name() + " cannot write " + describe()
+                    + ": task " + other.name() + " is already waiting to write it; two tasks at once would "
+                    + "interleave their bytes: guard it with a Lock");
         }
 
         @Override
         public void cancelWait(TaskCore task) {
             if (reader == task) {
                 reader = null;
+                readRefs[1] = null;
             }
-            readRefs[1] = null;
+            if (waiter == task) {
+                waiter = null;
+            }
+            if (writing == task) {
+                writing = null;
+                writeRefs[1] = null;
+            }
         }
 
         @Override
         public String describe(TaskCore task) {
-            return "read on " + describe();
+            return (task == waiter || task == writing ? "write on " : "read on ") + describe();
         }
 
         String describe() {
@@ -577,7 +945,17 @@ final class SimulatedTcp {
         }
     }
 
-    private record Segment(byte[] bytes, long deadline) {}
+    /** A segment in flight: bytes, or (null) the end of the stream or a reset. */
+    private static final class Segment {
+        final byte[] bytes;
+        final boolean reset;
+        long deadline;
+
+        Segment(byte[] bytes, boolean reset) {
+            this.bytes = bytes;
+            this.reset = reset;
+        }
+    }
 
     /** One side of a connection: its channel, addresses and pipes; a wait site while it connects. */
     static final class End implements WaitSite {
@@ -588,6 +966,10 @@ final class SimulatedTcp {
         Pipe inbound;
         /** The task parked in connect until the handshake comes back. */
         TaskCore connecting;
+        /** The handshake's first leg (a connecting end's). */
+        Handshake handshake;
+        /** Whether the handshake's first leg reached the listener's address. */
+        boolean reached;
         /** Whether {@link #noticeClosed} has seen the channel closed. */
         boolean closedSeen;
 

@@ -207,7 +207,7 @@ public final class SocketIo {
     /** {@code Asyncio.write}: writes every remaining byte of {@code src}, parking while the socket cannot take more. */
     public static void write(EventLoop loop, SocketChannel channel, ByteBuffer src) throws IOException {
         if (loop.network != null) {
-            loop.network.tcp.write(channel, src);
+            loop.network.tcp.write(loop, channel, src);
             return;
         }
         ChannelWait wait = prepare(loop, channel);
@@ -254,11 +254,13 @@ public final class SocketIo {
 
     /**
      * Parks the current task until {@code channel} can be written to, without writing; for the
-     * stream layer's background flush. The caller spills its own frame after this.
+     * stream layer's background flush. The caller spills its own frame after this. On a
+     * simulated network it parks until the connection's window has room (see {@link SimulatedTcp}).
      */
     public static void awaitWritable(EventLoop loop, SocketChannel channel) throws IOException {
         if (loop.network != null) {
-            throw new IllegalStateException("a simulated TCP channel is always writable: " + channel);
+            loop.network.tcp.awaitWritable(loop, channel);
+            return;
         }
         ChannelWait wait = prepare(loop, channel);
         checkWriter(wait, loop.current);
@@ -267,12 +269,13 @@ public final class SocketIo {
 
     /**
      * Writes what the socket takes now without parking, like {@link SocketChannel#write}; on a
-     * simulated network every byte (see {@link SimulatedTcp}). For the streams layer.
+     * simulated network what the connection's window has room for (see {@link SimulatedTcp}).
+     * For the streams layer.
      */
     public static int writeNow(SocketChannel channel, ByteBuffer src) throws IOException {
         EventLoop loop = EventLoop.current();
         if (loop != null && loop.network != null) {
-            return loop.network.tcp.write(channel, src);
+            return loop.network.tcp.writeNow(channel, src);
         }
         return channel.write(src);
     }
