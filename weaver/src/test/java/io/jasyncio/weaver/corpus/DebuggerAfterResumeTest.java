@@ -106,7 +106,11 @@ class DebuggerAfterResumeTest {
             } catch (RuntimeException alreadyGone) {
                 // the debuggee has ended
             }
-            vm.process().destroy();
+            // Let it end by itself and its output be read to the end: destroying it at once closed
+            // the pipes under the threads still reading them, under load ("Stream closed").
+            if (!vm.process().waitFor(60, TimeUnit.SECONDS)) {
+                vm.process().destroyForcibly();
+            }
         }
         assertTrue(vm.process().waitFor(60, TimeUnit.SECONDS), "the debuggee did not end");
         String stdout = output.get(60, TimeUnit.SECONDS);
@@ -195,6 +199,7 @@ class DebuggerAfterResumeTest {
         return null;
     }
 
+    /** Reads {@code stream} to its end on a thread of its own (the common pool may have one thread, or be busy). */
     private static CompletableFuture<String> drain(InputStream stream) {
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -202,6 +207,10 @@ class DebuggerAfterResumeTest {
             } catch (IOException e) {
                 return "(cannot read: " + e + ")";
             }
+        }, work -> {
+            Thread reader = new Thread(work, "debuggee-output");
+            reader.setDaemon(true);
+            reader.start();
         });
     }
 }
