@@ -196,7 +196,7 @@ class IntrospectionIT extends AsyncTestBase {
                 return null;
             }));
             Asyncio.sleep(Duration.ZERO); // every task runs until it parks
-            // the body of waitFor is the newest task: it was made after the watcher of gather
+            // the body of waitFor is the newest task (gather makes none)
             List<Task<?>> all = new ArrayList<>(Asyncio.allTasks());
             String body = all.get(all.size() - 1).name();
             assertEquals("sleep, 1.5 s left", sleeper.waitingFor());
@@ -384,19 +384,17 @@ class IntrospectionIT extends AsyncTestBase {
             below = Asyncio.createTask("below", this::lateBody);
             first = Asyncio.createTask("first", this::gatherBelowAndSecond);
             second = Asyncio.createTask("second", this::secondBody);
-            Asyncio.sleep(Duration.ZERO); // they park; gather starts its watchers
-            Asyncio.sleep(Duration.ZERO); // the watchers park
+            Asyncio.sleep(Duration.ZERO); // they park
+            // the children of the gathering task are the tasks it gathers, directly
             String expected = "Task-1 (running)\n"
                     + "first (parked) waiting for gather of 2 tasks, 2 not ended\n"
                     + "|   at " + place("gatherBelowAndSecond", "gatherer") + "\n"
-                    + "+-- gather:below (parked) waiting for task below\n"
-                    + "|   \\-- below (parked) waiting for sleep, 3600 s left\n"
-                    + "|           at " + place("lateBody", "late") + "\n"
-                    + "\\-- gather:second (parked) waiting for task second\n"
-                    + "    \\-- second (parked) waiting for task first\n"
-                    + "        |   at " + place("secondBody", "second") + "\n"
-                    + "        \\-- first (await cycle, see above)\n"
-                    + "await cycle: first -> gather:second -> second -> first\n";
+                    + "+-- below (parked) waiting for sleep, 3600 s left\n"
+                    + "|       at " + place("lateBody", "late") + "\n"
+                    + "\\-- second (parked) waiting for task first\n"
+                    + "    |   at " + place("secondBody", "second") + "\n"
+                    + "    \\-- first (await cycle, see above)\n"
+                    + "await cycle: first -> second -> first\n";
             assertEquals(expected, Asyncio.dumpTasks());
             below.cancel(); // gather then cancels second, and first ends with the cancellation
             try {

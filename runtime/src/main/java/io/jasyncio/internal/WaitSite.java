@@ -36,7 +36,7 @@ public interface WaitSite {
 
     /**
      * The tasks whose end {@code task}, parked on this site, waits for: the awaited task of
-     * {@code Task.await}, the watchers of {@code gather}. They are its children in the tree of
+     * {@code Task.await}, the children of {@code gather}. They are its children in the tree of
      * {@code Asyncio.dumpTasks}. Empty for a site that waits for no task in particular (a
      * timer, a lock: any task may release it).
      *
