@@ -285,8 +285,9 @@ public final class Asyncio {
      * {@code asyncio pstree}: one line per task with its name, state and what it waits for
      * ({@link Task#waitingFor()}), then the methods it is parked in ({@link Task#stack()}), one
      * line each. The children of a task are the tasks it awaits ({@link Task#await()}; the
-     * tasks of {@link #gather} not ended; the body of {@link #waitFor}); the roots are the tasks
-     * no task awaits, oldest first. For example:
+     * tasks of {@link #gather} not ended; the body of {@link #waitFor}) or, when it waits for a
+     * {@link io.jasyncio.sync.Lock}, the task that holds the lock; the roots are the tasks no
+     * task waits for, oldest first. For example:
      * <pre>
      * Task-1 (running)
      * Task-2 (parked) waiting for task Task-3
@@ -298,7 +299,10 @@ public final class Asyncio {
      * A task awaited by several tasks is drawn under the first and named with
      * {@code (see above)} under the others. Tasks that await each other in a cycle can never
      * end: the task that closes a cycle is named with {@code (await cycle, see above)}, and the
-     * dump ends with one line per cycle, {@code await cycle: Task-2 -> Task-3 -> Task-2}. The
+     * dump ends with one line per cycle, {@code await cycle: Task-2 -> Task-3 -> Task-2}. A
+     * cycle through a lock (tasks that each hold a lock another one waits for) is a lock
+     * cycle, marked {@code (lock cycle, see above)} and listed with the wait of each lock edge,
+     * {@code lock cycle: A -(Lock held by B)-> B -(Lock held by A)-> A}. The
      * dump stops after 2,000 lines, saying how many tasks it left out. {@link #run} puts this
      * dump in the message of the exception it throws on a deadlock. The wording is for people
      * and may change; the format is deterministic, so a program that uses virtual time can
