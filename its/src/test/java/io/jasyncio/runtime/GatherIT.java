@@ -12,6 +12,7 @@ import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Task;
 import io.jasyncio.sync.Event;
+import io.jasyncio.sync.Lock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -309,5 +310,33 @@ class GatherIT extends AsyncTestBase {
             Asyncio.sleep(Duration.ZERO);
             finish(3);
         });
+    }
+
+    @Test
+    void run_endsWhileAGatheredTaskWaitsForTheLockTheGathererHolds_cancelsThemAllAndReturns() {
+        Lock lock = new Lock();
+        Task<?>[] tasks = new Task<?>[3];
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(() -> {
+            tasks[0] = Asyncio.createTask(() -> sleepAnHour("below"));
+            tasks[1] = Asyncio.createTask(() -> {
+                lock.acquire();
+                try {
+                    return Asyncio.gather(tasks[0], tasks[2]);
+                } finally {
+                    lock.release();
+                }
+            });
+            tasks[2] = Asyncio.createTask(() -> {
+                lock.acquire();
+                lock.release();
+            });
+            Asyncio.sleep(Duration.ZERO); // the gatherer holds the lock and waits for a task that wants it
+            finish(1);
+        })); // run cancels the three: the gatherer ends once both children have, then releases the lock
+        for (Task<?> task : tasks) {
+            assertTrue(task.isCancelled(), task.toString());
+        }
+        assertFalse(lock.isLocked());
+        assertEquals(1, log.size(), log.toString());
     }
 }
