@@ -179,8 +179,7 @@ public final class Asyncio {
      * {@code CancellationException} is thrown once they have all ended. Every task's outcome
      * counts as retrieved. Returns without parking when every task has ended already.
      *
-     * <p>While it waits, gather runs one small watcher task per task given, named
-     * {@code gather:<task name>}, which awaits it.
+     * <p>Gather makes no task of its own: it learns of each task's end as the task ends.
      *
      * @param tasks the tasks to await, of this loop; the same task may appear more than once
      * @param <T> the type of the results
@@ -198,7 +197,7 @@ public final class Asyncio {
         Objects.requireNonNull(tasks, "tasks");
         EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.gather");
         @SuppressWarnings("unchecked")
-        List<T> results = (List<T>) Gathering.gather(loop, tasks, (watcher, name) -> spawn(loop, watcher, name));
+        List<T> results = (List<T>) Gathering.gather(loop, tasks);
         return results;
     }
 
@@ -266,9 +265,9 @@ public final class Asyncio {
 
     /**
      * The tasks of the running loop that have not ended, like {@code asyncio.all_tasks()}: the
-     * calling task, tasks not started yet, ready and parked, oldest first. The small watcher
-     * tasks of {@link #gather} (named {@code gather:<task>}) and the body task of
-     * {@link #waitFor} are tasks too and appear here.
+     * calling task, tasks not started yet, ready and parked, oldest first. The body task of
+     * {@link #waitFor} is a task too and appears here; {@link #gather} and
+     * {@link Task#toCompletableFuture()} make no tasks.
      *
      * @return a new set, in the order the tasks were created; the caller may change it
      * @throws IllegalStateException when no loop runs on this thread
@@ -286,8 +285,9 @@ public final class Asyncio {
      * {@code asyncio pstree}: one line per task with its name, state and what it waits for
      * ({@link Task#waitingFor()}), then the methods it is parked in ({@link Task#stack()}), one
      * line each. The children of a task are the tasks it awaits ({@link Task#await()}; the
-     * watchers of {@link #gather}; the body of {@link #waitFor}); the roots are the tasks no
-     * task awaits, oldest first. For example:
+     * tasks of {@link #gather} not ended; the body of {@link #waitFor}) or, when it waits for a
+     * {@link io.jasyncio.sync.Lock}, the task that holds the lock; the roots are the tasks no
+     * task waits for, oldest first. For example:
      * <pre>
      * Task-1 (running)
      * Task-2 (parked) waiting for task Task-3
@@ -299,7 +299,10 @@ public final class Asyncio {
      * A task awaited by several tasks is drawn under the first and named with
      * {@code (see above)} under the others. Tasks that await each other in a cycle can never
      * end: the task that closes a cycle is named with {@code (await cycle, see above)}, and the
-     * dump ends with one line per cycle, {@code await cycle: Task-2 -> Task-3 -> Task-2}. The
+     * dump ends with one line per cycle, {@code await cycle: Task-2 -> Task-3 -> Task-2}. A
+     * cycle through a lock (tasks that each hold a lock another one waits for) is a lock
+     * cycle, marked {@code (lock cycle, see above)} and listed with the wait of each lock edge,
+     * {@code lock cycle: A -(Lock held by B)-> B -(Lock held by A)-> A}. The
      * dump stops after 2,000 lines, saying how many tasks it left out. {@link #run} puts this
      * dump in the message of the exception it throws on a deadlock. The wording is for people
      * and may change; the format is deterministic, so a program that uses virtual time can

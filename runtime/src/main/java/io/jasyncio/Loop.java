@@ -112,7 +112,7 @@ public final class Loop {
         boolean posted = inbox.post(() -> {
             if (!future.isDone()) {
                 Task<T> task = spawn(loop, body, null);
-                TaskFuture.watch(task, future, (watcher, name) -> spawn(loop, watcher, name));
+                TaskFuture.watch(task, future);
             }
         });
         if (!posted) {
@@ -198,7 +198,6 @@ public final class Loop {
 
     /** For {@link Task#toCompletableFuture()}: see there. */
     static <T> CompletableFuture<T> futureOf(Task<T> task) {
-        return TaskFuture.watch(task, new CompletableFuture<>(),
-                (watcher, name) -> spawn(EventLoop.require("Task.toCompletableFuture"), watcher, name));
+        return TaskFuture.watch(task, new CompletableFuture<>());
     }
 }

@@ -119,8 +119,8 @@ public final class Task<T> extends TaskCore {
      * Cancelling it (or completing it otherwise) cancels the task, on the loop's thread; the
      * future is then complete at once while the task ends later. Calling this counts as
      * retrieving the task's outcome: a failure passed on to the future is not reported as lost.
-     * Each call returns a new future; while the task runs, a small watcher task named
-     * {@code future:<name>} awaits it.
+     * Each call returns a new future; no task is made for it: the future is completed on the
+     * loop's thread as the task ends (actions added to it before then run there and then).
      *
      * @return a new future of the task's outcome
      * @throws IllegalStateException when not called on the thread of the task's loop

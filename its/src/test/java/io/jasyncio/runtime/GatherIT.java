@@ -1,6 +1,7 @@
 package io.jasyncio.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import io.jasyncio.Async;
 import io.jasyncio.Asyncio;
 import io.jasyncio.Task;
 import io.jasyncio.sync.Event;
+import io.jasyncio.sync.Lock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,9 +237,9 @@ class GatherIT extends AsyncTestBase {
         assertTrue(thrown.getMessage().startsWith("deadlock: no task is ready"), thrown.getMessage());
         assertTrue(thrown.getMessage().contains("\nTask-1 (parked) waiting for gather of 1 task, 1 not ended\n"),
                 thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("\\-- gather:Task-2 (parked) waiting for task Task-2\n"),
-                "the watcher is named after its task: " + thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("    \\-- Task-2 (parked) waiting for Event to be set\n"), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("\n\\-- Task-2 (parked) waiting for Event to be set\n"),
+                "the gathered task is drawn right under the gathering one: " + thrown.getMessage());
+        assertFalse(thrown.getMessage().contains("gather:"), "no watcher task: " + thrown.getMessage());
         finish(1);
     }
 
@@ -254,5 +256,87 @@ class GatherIT extends AsyncTestBase {
             }
             finish(1);
         });
+    }
+
+    @Test
+    void gather_ofTenTasks_allTasksHoldsTheGathererAndTheTenOnly() {
+        int count = 10;
+        List<Task<?>> seen = new ArrayList<>();
+        runInVirtualTime(() -> {
+            List<Task<String>> children = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String name = "child" + i;
+                boolean looks = i == 0;
+                children.add(Asyncio.createTask(() -> {
+                    Asyncio.sleep(10);
+                    if (looks) { // the gathering task is parked in gather by now
+                        seen.addAll(Asyncio.allTasks());
+                    }
+                    return name;
+                }));
+            }
+            List<String> results = Asyncio.gather(children);
+            assertEquals(count, results.size());
+            assertEquals("child9", results.get(9));
+            List<Task<?>> expected = new ArrayList<>();
+            expected.add(Asyncio.currentTask());
+            expected.addAll(children);
+            assertEquals(expected, seen, "gather makes no task of its own");
+            return null;
+        });
+        finish(1);
+    }
+
+    @Test
+    void gather_childNotStartedAndAnotherFailedAlready_cancelsItAtOnceAndThrowsWithoutParking() {
+        run(() -> {
+            Task<String> failed = Asyncio.createTask(() -> {
+                throw new IllegalStateException("early");
+            });
+            Asyncio.sleep(Duration.ZERO);
+            Task<String> notStarted = Asyncio.createTask(() -> {
+                expectUnreached();
+                return "never";
+            });
+            Asyncio.createTask(() -> expect(2)); // would run first if gather parked
+            try {
+                Asyncio.gather(failed, notStarted);
+                expectUnreached();
+            } catch (IllegalStateException failure) {
+                assertEquals("early", failure.getMessage());
+                expect(1);
+            }
+            assertTrue(notStarted.isCancelled());
+            Asyncio.sleep(Duration.ZERO);
+            finish(3);
+        });
+    }
+
+    @Test
+    void run_endsWhileAGatheredTaskWaitsForTheLockTheGathererHolds_cancelsThemAllAndReturns() {
+        Lock lock = new Lock();
+        Task<?>[] tasks = new Task<?>[3];
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(() -> {
+            tasks[0] = Asyncio.createTask(() -> sleepAnHour("below"));
+            tasks[1] = Asyncio.createTask(() -> {
+                lock.acquire();
+                try {
+                    return Asyncio.gather(tasks[0], tasks[2]);
+                } finally {
+                    lock.release();
+                }
+            });
+            tasks[2] = Asyncio.createTask(() -> {
+                lock.acquire();
+                lock.release();
+            });
+            Asyncio.sleep(Duration.ZERO); // the gatherer holds the lock and waits for a task that wants it
+            finish(1);
+        })); // run cancels the three: the gatherer ends once both children have, then releases the lock
+        for (Task<?> task : tasks) {
+            assertTrue(task.isCancelled(), task.toString());
+        }
+        assertFalse(lock.isLocked());
+        assertEquals(1, log.size(), log.toString());
     }
 }

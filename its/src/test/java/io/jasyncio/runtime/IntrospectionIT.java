@@ -196,7 +196,7 @@ class IntrospectionIT extends AsyncTestBase {
                 return null;
             }));
             Asyncio.sleep(Duration.ZERO); // every task runs until it parks
-            // the body of waitFor is the newest task: it was made after the watcher of gather
+            // the body of waitFor is the newest task (gather makes none)
             List<Task<?>> all = new ArrayList<>(Asyncio.allTasks());
             String body = all.get(all.size() - 1).name();
             assertEquals("sleep, 1.5 s left", sleeper.waitingFor());
@@ -384,25 +384,155 @@ class IntrospectionIT extends AsyncTestBase {
             below = Asyncio.createTask("below", this::lateBody);
             first = Asyncio.createTask("first", this::gatherBelowAndSecond);
             second = Asyncio.createTask("second", this::secondBody);
-            Asyncio.sleep(Duration.ZERO); // they park; gather starts its watchers
-            Asyncio.sleep(Duration.ZERO); // the watchers park
+            Asyncio.sleep(Duration.ZERO); // they park
+            // the children of the gathering task are the tasks it gathers, directly
             String expected = "Task-1 (running)\n"
                     + "first (parked) waiting for gather of 2 tasks, 2 not ended\n"
                     + "|   at " + place("gatherBelowAndSecond", "gatherer") + "\n"
-                    + "+-- gather:below (parked) waiting for task below\n"
-                    + "|   \\-- below (parked) waiting for sleep, 3600 s left\n"
-                    + "|           at " + place("lateBody", "late") + "\n"
-                    + "\\-- gather:second (parked) waiting for task second\n"
-                    + "    \\-- second (parked) waiting for task first\n"
-                    + "        |   at " + place("secondBody", "second") + "\n"
-                    + "        \\-- first (await cycle, see above)\n"
-                    + "await cycle: first -> gather:second -> second -> first\n";
+                    + "+-- below (parked) waiting for sleep, 3600 s left\n"
+                    + "|       at " + place("lateBody", "late") + "\n"
+                    + "\\-- second (parked) waiting for task first\n"
+                    + "    |   at " + place("secondBody", "second") + "\n"
+                    + "    \\-- first (await cycle, see above)\n"
+                    + "await cycle: first -> second -> first\n";
             assertEquals(expected, Asyncio.dumpTasks());
             below.cancel(); // gather then cancels second, and first ends with the cancellation
             try {
                 first.await();
                 expectUnreached();
             } catch (CancellationException gatherCancelled) {
+                finish(1);
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ locks in the dump
+
+    private final Lock lockA = new Lock();
+    private final Lock lockB = new Lock();
+
+    @Async
+    Object takeAThenB() {
+        lockA.acquire();
+        try {
+            Asyncio.sleep(Duration.ZERO);
+            at("takeB"); lockB.acquire();
+            lockB.release();
+        } finally {
+            lockA.release();
+        }
+        return null;
+    }
+
+    @Async
+    Object takeBThenA() {
+        lockB.acquire();
+        try {
+            Asyncio.sleep(Duration.ZERO);
+            at("takeA"); lockA.acquire();
+            lockA.release();
+        } finally {
+            lockB.release();
+        }
+        return null;
+    }
+
+    @Test
+    void dumpTasks_twoTasksTakingTwoLocksInOppositeOrder_marksAndListsTheLockCycle() {
+        runInVirtualTime(() -> {
+            Task<?> holderOfA = Asyncio.createTask("holderOfA", this::takeAThenB);
+            Task<?> holderOfB = Asyncio.createTask("holderOfB", this::takeBThenA);
+            Asyncio.sleep(Duration.ZERO); // each takes its first lock
+            Asyncio.sleep(Duration.ZERO); // each parks on the lock the other holds
+            // neither is a root: the cycle is drawn from the oldest of them
+            String expected = "Task-1 (running)\n"
+                    + "holderOfA (parked) waiting for Lock held by holderOfB\n"
+                    + "|   at " + place("takeAThenB", "takeB") + "\n"
+                    + "\\-- holderOfB (parked) waiting for Lock held by holderOfA\n"
+                    + "    |   at " + place("takeBThenA", "takeA") + "\n"
+                    + "    \\-- holderOfA (lock cycle, see above)\n"
+                    + "lock cycle: holderOfA -(Lock held by holderOfB)-> holderOfB -(Lock held by holderOfA)-> holderOfA\n";
+            assertEquals(expected, Asyncio.dumpTasks());
+            holderOfA.cancel(); // breaks the cycle: its finally releases lockA, which holderOfB then takes
+            holderOfB.await();
+            assertTrue(holderOfA.isCancelled());
+            finish(1);
+            return null;
+        });
+    }
+
+    @Async
+    Object holdAAndSleep() {
+        lockA.acquire();
+        try {
+            at("holdA"); Asyncio.sleep(HOUR);
+        } finally {
+            lockA.release();
+        }
+        return null;
+    }
+
+    @Async
+    Object waitForA() {
+        at("waitForA"); lockA.acquire();
+        lockA.release();
+        return null;
+    }
+
+    @Test
+    void dumpTasks_lockWaiterWhoseHolderSleeps_drawsTheHolderUnderTheWaiterAndNoCycle() {
+        runInVirtualTime(() -> {
+            Task<?> holder = Asyncio.createTask("holder", this::holdAAndSleep);
+            Task<?> waiter = Asyncio.createTask("waiter", this::waitForA);
+            Asyncio.sleep(Duration.ZERO);
+            String expected = "Task-1 (running)\n"
+                    + "waiter (parked) waiting for Lock held by holder\n"
+                    + "|   at " + place("waitForA", "waitForA") + "\n"
+                    + "\\-- holder (parked) waiting for sleep, 3600 s left\n"
+                    + "        at " + place("holdAAndSleep", "holdA") + "\n";
+            assertEquals(expected, Asyncio.dumpTasks());
+            holder.cancel(); // its finally hands the lock to the waiter
+            waiter.await();
+            assertFalse(lockA.isLocked());
+            finish(1);
+            return null;
+        });
+    }
+
+    @Async
+    Object holdAAndGatherWaiter() {
+        lockA.acquire();
+        try {
+            at("gatherWaiter"); return Asyncio.gather(below, second);
+        } finally {
+            lockA.release();
+        }
+    }
+
+    @Test
+    void dumpTasks_gatheredTaskWaitingForTheGatherersLock_isAMixedLockCycle() {
+        runInVirtualTime(() -> {
+            below = Asyncio.createTask("below", this::lateBody);
+            first = Asyncio.createTask("first", this::holdAAndGatherWaiter);
+            second = Asyncio.createTask("second", this::waitForA);
+            Asyncio.sleep(Duration.ZERO);
+            String expected = "Task-1 (running)\n"
+                    + "first (parked) waiting for gather of 2 tasks, 2 not ended\n"
+                    + "|   at " + place("holdAAndGatherWaiter", "gatherWaiter") + "\n"
+                    + "+-- below (parked) waiting for sleep, 3600 s left\n"
+                    + "|       at " + place("lateBody", "late") + "\n"
+                    + "\\-- second (parked) waiting for Lock held by first\n"
+                    + "    |   at " + place("waitForA", "waitForA") + "\n"
+                    + "    \\-- first (lock cycle, see above)\n"
+                    + "lock cycle: first -> second -(Lock held by first)-> first\n";
+            assertEquals(expected, Asyncio.dumpTasks());
+            below.cancel(); // gather then cancels second, and first ends with the cancellation
+            try {
+                first.await();
+                expectUnreached();
+            } catch (CancellationException gatherCancelled) {
+                assertFalse(lockA.isLocked());
                 finish(1);
             }
             return null;
@@ -476,8 +606,10 @@ class IntrospectionIT extends AsyncTestBase {
                 + "Task-1 (parked) waiting for task worker\n"
                 + "|   at " + place("deadlockMain", "main") + "\n"
                 + "\\-- worker (parked) waiting for Lock held by Task-1\n"
-                + "        at " + place("takeHeldLock", "takeLock") + "\n"
-                + "        at " + place("workerBody", "worker") + "\n";
+                + "    |   at " + place("takeHeldLock", "takeLock") + "\n"
+                + "    |   at " + place("workerBody", "worker") + "\n"
+                + "    \\-- Task-1 (lock cycle, see above)\n" // main holds the lock the worker it awaits wants
+                + "lock cycle: Task-1 -> worker -(Lock held by Task-1)-> Task-1\n";
         assertEquals(expected, thrown.getMessage());
         assertEquals(List.of("main", "worker"), cleaned, "then every task was cancelled, oldest first");
         finish(1);

@@ -63,6 +63,29 @@ class ToCompletableFutureIT extends AsyncTestBase {
     }
 
     @Test
+    void future_whileTheTaskRuns_makesNoTaskAndCompletesOnTheLoopThread() {
+        Thread[] completedOn = new Thread[1];
+        runInVirtualTime(() -> {
+            Task<String> task = Asyncio.createTask(() -> {
+                Asyncio.sleep(10);
+                return "done";
+            });
+            CompletableFuture<String> future = task.toCompletableFuture();
+            CompletableFuture<String> another = task.toCompletableFuture();
+            future.whenComplete((result, failure) -> completedOn[0] = Thread.currentThread());
+            Asyncio.sleep(1);
+            assertEquals(List.of(Asyncio.currentTask(), task), new ArrayList<>(Asyncio.allTasks()),
+                    "no watcher task for the futures");
+            assertEquals("done", task.await());
+            assertTrue(future.isDone() && another.isDone(), "completed as the task ended");
+            assertEquals(Thread.currentThread(), completedOn[0]);
+            assertEquals("done", another.join());
+            return null;
+        });
+        finish(1);
+    }
+
+    @Test
     void future_ofAFailedTask_completesExceptionallyWithTheFailureAsItIs_andCountsAsRetrieved() {
         IOException failure = new IOException("task failed");
         CompletableFuture<?> future = runInVirtualTime(() -> {

@@ -1,26 +1,32 @@
 package io.jasyncio.internal;
 
-import io.jasyncio.AsyncRunnable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
-import java.util.function.BiFunction;
 
 /**
  * The machinery of {@code Asyncio.gather}: one gathering task awaits many children at once,
  * and the first failure cancels the rest.
  *
  * <h2>How it waits for many tasks</h2>
- * A task parks on one site at a time, and {@code Task.await} parks on one task. So for each
- * child that has not ended, gather starts a small <em>watcher</em> task (named
- * {@code gather:<child>}) that awaits the child and tells the gathering when it ended; the
- * gathering task itself parks on this object until every child has ended. Children are
- * watched concurrently, so a failure is seen when it happens, whatever the child's position in
- * the list: awaiting the children one after the other would leave a failed later child
- * unnoticed, and its siblings running, for as long as an earlier one runs. A watcher costs a
- * task and a frame while its child runs; a done-callback on the task would cost less, and was
- * not used only because it means a new hook in {@link TaskCore}.
+ * A task parks on one site at a time, and {@code Task.await} parks on one task. So the
+ * gathering task parks on this object, and each child that has not ended gets a done-callback
+ * ({@link DoneCallback}, one small {@link ChildEnd} per position) that tells the gathering when
+ * it ended, right as it ends, on the loop's thread. Children are watched concurrently, so a
+ * failure is seen when it happens, whatever the child's position in the list: awaiting the
+ * children one after the other would leave a failed later child unnoticed, and its siblings
+ * running, for as long as an earlier one runs. In a dump the gathering task's children are the
+ * children not ended, directly.
+ *
+ * <p>Rejected: a watcher task per child that awaits it (what gather did before done-callbacks
+ * existed): a task and a frame per child, shown by {@code Asyncio.allTasks()}, and a step of
+ * the loop between a child's end and the gathering learning of it.
+ *
+ * <p>Because the callback runs inside the end of the child, the gathering may be told
+ * re-entrantly: cancelling the other children after a failure ends those not started yet at
+ * once, and their callbacks run before {@code cancel()} returns. Every path tolerates that
+ * ({@link #cancelChildren} runs once, {@link #childEnded} wakes the gatherer once).
  *
  * <h2>Failure and cancellation</h2>
  * The first child to end with an exception (a {@code CancellationException} too) makes the
@@ -38,8 +44,6 @@ public final class Gathering implements WaitSite {
     private final EventLoop loop;
     private final TaskCore gatherer;
     private final TaskCore[] children;
-    /** The watcher of each child that had not ended when gather began; null for the others. */
-    private final TaskCore[] watchers;
     /** Which children have been examined after they ended. */
     private final boolean[] examined;
     /** Children that have not been seen to end. */
@@ -59,7 +63,6 @@ public final class Gathering implements WaitSite {
         this.gatherer = gatherer;
         this.children = children;
         this.examined = new boolean[children.length];
-        this.watchers = new TaskCore[children.length];
     }
 
     /**
@@ -68,11 +71,9 @@ public final class Gathering implements WaitSite {
      *
      * @param loop the running loop, as {@link Coroutines#enter} returned it
      * @param tasks the children, in the order of the results
-     * @param spawner makes and schedules a watcher task from its body and name
      * @return the children's results in order, when the caller did not park
      */
-    public static List<Object> gather(EventLoop loop, List<? extends TaskCore> tasks,
-            BiFunction<AsyncRunnable, String, TaskCore> spawner) {
+    public static List<Object> gather(EventLoop loop, List<? extends TaskCore> tasks) {
         TaskCore self = loop.currentTask("Asyncio.gather");
         TaskCore[] children = new TaskCore[tasks.size()];
         for (int i = 0; i < children.length; i++) {
@@ -92,7 +93,7 @@ public final class Gathering implements WaitSite {
                 gathering.examine(i);
             } else {
                 gathering.remaining++;
-                gathering.watchers[i] = spawner.apply(new Watcher(gathering, i), "gather:" + children[i].name());
+                children[i].addDoneCallback(new ChildEnd(gathering, i));
             }
         }
         if (gathering.firstFailure != null) {
@@ -129,8 +130,8 @@ public final class Gathering implements WaitSite {
         PrimitiveFrames.spill(loop, reuse, GATHER, WAITING, this);
     }
 
-    /** A watcher saw {@code children[index]} end. */
-    void childEnded(int index) {
+    /** {@code children[index]} has just ended. */
+    private void childEnded(int index) {
         remaining--;
         examine(index);
         if (firstFailure != null) {
@@ -222,56 +223,34 @@ public final class Gathering implements WaitSite {
         return "gather of " + children.length + (children.length == 1 ? " task, " : " tasks, ") + remaining + " not ended";
     }
 
-    /** The watchers, which await the children: the gathering task's children in a dump. */
+    /** The children not ended: the gathering task's children in a dump. */
     @Override
     public List<TaskCore> awaitedTasks(TaskCore task) {
         List<TaskCore> awaited = new ArrayList<>();
-        for (TaskCore watcher : watchers) {
-            if (watcher != null) {
-                awaited.add(watcher);
+        for (TaskCore child : children) {
+            if (!child.isDone()) {
+                awaited.add(child);
             }
         }
         return awaited;
     }
 
     /**
-     * The body of a watcher task: awaits one child and reports its end to the gathering. It
-     * ignores a cancel of itself (which only the loop's shutdown makes) and awaits on, so that
-     * the gathering always learns when each child ended.
+     * The done-callback of one position: tells the gathering that the child there ended. One
+     * per position rather than the gathering itself, so that a task given twice is counted
+     * twice without a search.
      */
-    private static final class Watcher implements AsyncRunnable {
-        private static final Resumer WATCH = frame -> {
-            if (frame != null) {
-                ((Watcher) frame.refs[0]).run();
-            }
-            return null;
-        };
-
+    private static final class ChildEnd implements DoneCallback {
         private final Gathering gathering;
         private final int index;
 
-        Watcher(Gathering gathering, int index) {
+        ChildEnd(Gathering gathering, int index) {
             this.gathering = gathering;
             this.index = index;
         }
 
         @Override
-        public void run() {
-            EventLoop loop = Coroutines.enter("io.jasyncio.Asyncio.gather");
-            Frame frame = Coroutines.resumeFrame(loop);
-            if (frame != null) {
-                try {
-                    Coroutines.resumeValue(loop);
-                } catch (RuntimeException | Error outcomeOrCancel) {
-                    // the child's outcome is read from the child; a cancel of the watcher is ignored
-                }
-            }
-            TaskCore child = gathering.children[index];
-            if (!child.isDone()) {
-                child.awaitTask();
-                PrimitiveFrames.spill(loop, frame, WATCH, WAITING, this);
-                return;
-            }
+        public void taskDone(TaskCore task) {
             gathering.childEnded(index);
         }
     }

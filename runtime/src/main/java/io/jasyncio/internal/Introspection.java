@@ -97,6 +97,23 @@ public final class Introspection {
         return awaited;
     }
 
+    /**
+     * The task that holds what a parked task waits for (a lock's owner, as its wait site
+     * tells: {@link WaitSite#holder}), when it has not ended and is not the task itself; null
+     * otherwise.
+     */
+    static TaskCore holder(TaskCore task) {
+        if (task.state != TaskCore.PARKED || task.waitSite == null) {
+            return null;
+        }
+        try {
+            TaskCore holder = task.waitSite.holder(task);
+            return holder != null && holder != task && holder.state != TaskCore.DONE ? holder : null;
+        } catch (RuntimeException broken) {
+            return null; // a diagnostic: a site that cannot answer just has no holder in the tree
+        }
+    }
+
     /** The state as the labels show it: {@code parked}, {@code ready}, {@code failed: ...}. */
     static String state(TaskCore task) {
         switch (task.state) {

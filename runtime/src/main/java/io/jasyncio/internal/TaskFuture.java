@@ -1,38 +1,33 @@
 package io.jasyncio.internal;
 
-import io.jasyncio.AsyncRunnable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
 
 /**
  * The machinery of {@code Task.toCompletableFuture} and {@code Loop.submit}: a
  * {@link CompletableFuture} that completes when a task ends, for code on other threads.
  *
- * <p>A small watcher task (named {@code future:<task name>}) awaits the task and completes the
- * future with its outcome: the result, the failure as it is (so {@code get} wraps it in an
- * {@code ExecutionException} and {@code join} in a {@code CompletionException}), or the task's
- * {@code CancellationException}. Like gather's watchers, it ignores a cancel of itself (only the
- * loop's shutdown makes one) and awaits on, so the future always completes. Awaiting the task
- * retrieves its outcome, so a failure passed on to the future is not reported as lost.
+ * <p>A done-callback on the task ({@link DoneCallback}) completes the future with its outcome
+ * when it ends, on the loop's thread: the result, the failure as it is (so {@code get} wraps it
+ * in an {@code ExecutionException} and {@code join} in a {@code CompletionException}), or the
+ * task's {@code CancellationException}. For a task that has already ended, the callback runs at
+ * once. Reading the outcome this way counts as retrieving it, so a failure passed on to the
+ * future is not reported as lost. Actions that depend on the future and were added before it
+ * completed run then, on the loop's thread, as the task ends.
  *
  * <p>Any other completion of the future (its {@code cancel}, a {@code complete} by someone else)
- * cancels the task, on the loop thread: posted there when it happens on another thread. A done
- * callback on the task would spare the watcher, at the cost of a new hook in {@link TaskCore};
- * a watcher needs none.
+ * cancels the task, on the loop thread: posted there when it happens on another thread.
+ *
+ * <p>Rejected: a watcher task ({@code future:<name>}) that awaits the task, what this did before
+ * tasks had done-callbacks: a task and a frame per future, shown by {@code Asyncio.allTasks()},
+ * and kept alive against the loop's shutdown by ignoring cancels of itself.
  */
-public final class TaskFuture implements AsyncRunnable, BiConsumer<Object, Throwable> {
-    private static final Resumer WATCH = frame -> {
-        if (frame != null) {
-            ((TaskFuture) frame.refs[0]).run();
-        }
-        return null;
-    };
-
+public final class TaskFuture implements DoneCallback, BiConsumer<Object, Throwable> {
     private final TaskCore task;
+    /** For a cancel of the task from another thread; null when the task had ended already. */
     private final Inbox inbox;
     private final CompletableFuture<Object> future;
-    /** Set on the loop thread before the watcher completes the future with the task's outcome. */
+    /** Set on the loop thread before the callback completes the future with the task's outcome. */
     private boolean taskEnded;
 
     private TaskFuture(TaskCore task, Inbox inbox, CompletableFuture<Object> future) {
@@ -45,45 +40,22 @@ public final class TaskFuture implements AsyncRunnable, BiConsumer<Object, Throw
      * Makes {@code future} complete when {@code task} ends, and a completion of the future by
      * anyone else cancel the task. On the loop thread of {@code task}.
      *
-     * @param spawner makes and schedules the watcher task from its body and name
      * @return {@code future}
      */
     @SuppressWarnings("unchecked")
-    public static <T> CompletableFuture<T> watch(TaskCore task, CompletableFuture<T> future,
-            BiFunction<AsyncRunnable, String, TaskCore> spawner) {
+    public static <T> CompletableFuture<T> watch(TaskCore task, CompletableFuture<T> future) {
         task.loop.checkThread("Task.toCompletableFuture");
-        boolean done = task.isDone();
-        TaskFuture watcher = new TaskFuture(task, done ? null : task.loop.inbox(), (CompletableFuture<Object>) future);
-        if (done) {
-            watcher.complete(); // the inbox is never needed: taskEnded is set before anyone can complete the future
-        } else {
-            spawner.apply(watcher, "future:" + task.name());
-        }
-        future.whenComplete(watcher);
+        // The inbox is never needed for a task that has ended: the callback runs at once and
+        // sets taskEnded before anyone can complete the future.
+        TaskFuture watch = new TaskFuture(task, task.isDone() ? null : task.loop.inbox(), (CompletableFuture<Object>) future);
+        task.addDoneCallback(watch);
+        future.whenComplete(watch);
         return future;
     }
 
-    /** The watcher task's body: awaits the task, then completes the future. Hand-woven. */
+    /** The task has ended: completes the future with its outcome. */
     @Override
-    public void run() {
-        EventLoop loop = Coroutines.enter("io.jasyncio.Task.toCompletableFuture");
-        Frame frame = Coroutines.resumeFrame(loop);
-        if (frame != null) {
-            try {
-                Coroutines.resumeValue(loop);
-            } catch (RuntimeException | Error outcomeOrCancel) {
-                // the outcome is read from the task; a cancel of the watcher is ignored
-            }
-        }
-        if (!task.isDone()) {
-            task.awaitTask();
-            PrimitiveFrames.spill(loop, frame, WATCH, /* state = */ 1, this);
-            return;
-        }
-        complete();
-    }
-
-    private void complete() {
+    public void taskDone(TaskCore ended) {
         taskEnded = true;
         Throwable failure = task.failure();
         task.flags |= TaskCore.RETRIEVED;

@@ -16,8 +16,10 @@ import java.util.Set;
  *
  * <h2>Shape</h2>
  * The children of a task are the tasks it awaits (as its wait site tells:
- * {@link WaitSite#awaitedTasks}); the roots are the tasks no task awaits, oldest first, so the
- * main task usually comes first with the whole program under it. Lines are drawn in ASCII, as
+ * {@link WaitSite#awaitedTasks}), or, for a task parked on a {@code Lock}, the task that holds
+ * the lock ({@link WaitSite#holder}): a lock waiter waits for its holder to release it as surely
+ * as an awaiter waits for a task to end. The roots are the tasks no task waits for in these
+ * ways, oldest first, so the main task usually comes first with the whole program under it. Lines are drawn in ASCII, as
  * {@code mvn dependency:tree} does, so that they survive any console encoding:
  * <pre>
  * Task-1 (parked) waiting for task Task-2
@@ -27,9 +29,18 @@ import java.util.Set;
  *         at demo.Main.lambda$main$1(Main.java:10)
  * </pre>
  * A task awaited by several tasks is drawn in full under the first and named with
- * {@code (see above)} under the others. A task met again on the way down from itself closes an
- * await cycle, which can never end: it is named with {@code (await cycle, see above)}, and
- * every cycle is listed after the trees ({@code await cycle: Task-2 -> Task-3 -> Task-2}).
+ * {@code (see above)} under the others. A task met again on the way down from itself closes a
+ * cycle, which can never end: it is named with {@code (await cycle, see above)}, and every cycle
+ * is listed after the trees ({@code await cycle: Task-2 -> Task-3 -> Task-2}). A cycle with at
+ * least one edge through a lock (a lock-ordering deadlock, or a task awaiting a task that waits
+ * for a lock it holds) is a <em>lock cycle</em>: marked {@code (lock cycle, see above)} and
+ * listed with each lock edge labelled by the waiter's wait, which names the holder:
+ * <pre>
+ * lock cycle: A -(Lock held by B)-> B -(Lock held by A)-> A
+ * lock cycle: Task-1 -> Task-2 -(Lock held by Task-1)-> Task-1
+ * </pre>
+ * Locks have no names, and identity hashes would make dumps differ from run to run; the
+ * waiter's holder and the line it is parked at, drawn above, tell which lock it is.
  * Tasks reached from no root (those in a cycle nobody outside awaits, and those below it) are
  * drawn from a task of the cycle, the one found first going up from the oldest of them.
  *
@@ -42,11 +53,15 @@ import java.util.Set;
 public final class TaskTree {
     static final int MAX_INDENT = 32;
     static final int MAX_LINES = 2_000;
+    private static final String AWAIT_CYCLE = "await cycle: ";
+    private static final String LOCK_CYCLE = "lock cycle: ";
 
     private final List<TaskCore> tasks;
     private final Map<TaskCore, List<TaskCore>> children = new IdentityHashMap<>();
-    /** For each task awaited, the oldest task that awaits it. */
+    /** For each task awaited (or holding a lock waited for), the oldest task that waits for it. */
     private final Map<TaskCore, TaskCore> firstAwaiter = new IdentityHashMap<>();
+    /** For each task parked on a lock another live task holds, that holder: its edges through locks. */
+    private final Map<TaskCore, TaskCore> holders = new IdentityHashMap<>();
     private final Set<TaskCore> drawn = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The tasks on the way down from the root being drawn to the task being drawn. */
     private final Set<TaskCore> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -72,6 +87,12 @@ public final class TaskTree {
         this.tasks = tasks;
         for (TaskCore task : tasks) {
             List<TaskCore> awaitedByTask = Introspection.awaitedTasks(task);
+            TaskCore holder = Introspection.holder(task);
+            if (holder != null && !awaitedByTask.contains(holder)) {
+                holders.put(task, holder);
+                awaitedByTask = new ArrayList<>(awaitedByTask);
+                awaitedByTask.add(holder);
+            }
             children.put(task, awaitedByTask);
             for (TaskCore child : awaitedByTask) {
                 firstAwaiter.putIfAbsent(child, task);
@@ -112,7 +133,7 @@ public final class TaskTree {
                     .append(left == 1 ? " task is" : " tasks are").append(" not shown)\n");
         }
         for (String cycle : cycles) {
-            out.append("await cycle: ").append(cycle).append('\n');
+            out.append(cycle).append('\n');
         }
         return out.toString();
     }
@@ -143,8 +164,10 @@ public final class TaskTree {
             boolean last = step.next == step.children.size();
             String linePrefix = step.childPrefix + (last ? "\\-- " : "+-- ");
             if (onPath.contains(child)) {
-                line(linePrefix + child.name() + " (await cycle, see above)");
-                cycles.add(cycle(path, child));
+                String cycle = cycle(path, child);
+                line(linePrefix + child.name() + (cycle.startsWith(LOCK_CYCLE) ? " (lock cycle, see above)"
+                        : " (await cycle, see above)"));
+                cycles.add(cycle);
             } else if (drawn.contains(child)) {
                 line(linePrefix + child.name() + " (see above)");
             } else {
@@ -174,18 +197,35 @@ public final class TaskTree {
         return task.state == TaskCore.PARKED ? label + " waiting for " + Introspection.describeWait(task) : label;
     }
 
-    /** {@code Task-2 -> Task-3 -> Task-2}: from {@code again} down the path and back to it. */
-    private static String cycle(Deque<Step> path, TaskCore again) {
-        List<String> names = new ArrayList<>();
+    /**
+     * {@code await cycle: Task-2 -> Task-3 -> Task-2}, or, when an edge goes through a lock,
+     * {@code lock cycle: A -(Lock held by B)-> B -> A}: from {@code again} down the path and back
+     * to it.
+     */
+    private String cycle(Deque<Step> path, TaskCore again) {
+        List<TaskCore> members = new ArrayList<>();
         for (Step step : path) { // innermost first
-            names.add(step.task.name());
+            members.add(step.task);
             if (step.task == again) {
                 break;
             }
         }
-        Collections.reverse(names);
-        names.add(again.name());
-        return String.join(" -> ", names);
+        Collections.reverse(members);
+        members.add(again);
+        StringBuilder text = new StringBuilder(again.name());
+        boolean throughLock = false;
+        for (int i = 1; i < members.size(); i++) {
+            TaskCore waiter = members.get(i - 1);
+            TaskCore waitedFor = members.get(i);
+            if (holders.get(waiter) == waitedFor) {
+                throughLock = true;
+                text.append(" -(").append(Introspection.describeWait(waiter)).append(")-> ");
+            } else {
+                text.append(" -> ");
+            }
+            text.append(waitedFor.name());
+        }
+        return (throughLock ? LOCK_CYCLE : AWAIT_CYCLE) + text;
     }
 
     private void line(String text) {

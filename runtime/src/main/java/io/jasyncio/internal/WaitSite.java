@@ -36,14 +36,28 @@ public interface WaitSite {
 
     /**
      * The tasks whose end {@code task}, parked on this site, waits for: the awaited task of
-     * {@code Task.await}, the watchers of {@code gather}. They are its children in the tree of
-     * {@code Asyncio.dumpTasks}. Empty for a site that waits for no task in particular (a
-     * timer, a lock: any task may release it).
+     * {@code Task.await}, the children of {@code gather}. They are its children in the tree of
+     * {@code Asyncio.dumpTasks}. Empty for a site that waits for no task's end (a timer, a
+     * lock: see {@link #holder}).
      *
      * @param task a task parked on this site
      * @return the tasks awaited, possibly some that have ended; never null
      */
     default List<TaskCore> awaitedTasks(TaskCore task) {
         return List.of();
+    }
+
+    /**
+     * The task that holds what {@code task}, parked on this site, waits for, and whose release
+     * of it would let {@code task} go on: the owner of a {@code Lock}. The dump draws it as a
+     * child of {@code task}, and an edge of a cycle through it is a lock cycle. Null for a site
+     * where nobody in particular holds anything (a timer, an event: any task may set it; a
+     * semaphore: permits are not owned).
+     *
+     * @param task a task parked on this site
+     * @return the holder, possibly a task that has ended; null when none
+     */
+    default TaskCore holder(TaskCore task) {
+        return null;
     }
 }

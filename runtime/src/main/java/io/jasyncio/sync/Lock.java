@@ -64,6 +64,12 @@ public final class Lock {
             }
             return "Lock held by " + owner.name() + (owner.isDone() ? ", which ended without releasing it" : "");
         }
+
+        /** The owner: for the dump, the task this waiter waits for, which may close a lock cycle. */
+        @Override
+        public TaskCore holder(TaskCore task) {
+            return owner;
+        }
     };
 
     /** Makes a lock that is not locked. */
