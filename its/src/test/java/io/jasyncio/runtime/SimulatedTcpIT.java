@@ -226,6 +226,25 @@ class SimulatedTcpIT extends AsyncTestBase {
     }
 
     @Test
+    void accept_secondAcceptor_failsAsOnTheRealPath() throws IOException {
+        try (ServerSocketChannel listener = listen("127.0.0.1")) {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> runOn(new SimulatedNetwork(1), () -> {
+                Task<SocketChannel> first = Asyncio.createTask("first", () -> Asyncio.accept(listener));
+                Asyncio.sleep(Duration.ofMillis(1));
+                try {
+                    return Asyncio.createTask("second", () -> Asyncio.accept(listener)).await();
+                } finally {
+                    first.cancel();
+                }
+            }));
+            assertEquals("task second cannot accept on simulated TCP " + listener.getLocalAddress()
+                    + ": task first is already waiting to accept on it; two tasks at once would steal each other's "
+                    + "connections: guard it with a Lock", thrown.getMessage());
+        }
+        finish(1);
+    }
+
+    @Test
     void read_secondReader_failsNamingBoth() throws IOException {
         try (ServerSocketChannel listener = listen("127.0.0.1"); SocketChannel client = SocketChannel.open()) {
             SocketAddress server = listener.getLocalAddress();

@@ -1035,6 +1035,20 @@ public final class EventLoop {
     }
 
     /**
+     * The error of {@code task} trying to {@code what} ({@code read}, {@code write},
+     * {@code accept on}) {@code channel} (a real channel, or a simulated one's description) that
+     * {@code other} is already waiting to use that way: one message for the real and the
+     * simulated paths.
+     */
+    static IllegalStateException busy(TaskCore task, TaskCore other, String what, Object channel) {
+        return new IllegalStateException("task " + task.name() + " cannot " + what + " " + channel
+                + ": task " + other.name() + " is already waiting to " + what + " it; two tasks at once would "
+                + (what.equals("read") ? "steal each other's data"
+                        : what.equals("accept on") ? "steal each other's connections" : "interleave their bytes")
+                + ": guard it with a Lock");
+    }
+
+    /**
      * The tasks parked on one channel: at most one reader and one writer, as a second one
      * could only steal the first one's data. It keeps the arrays that a parked {@code receive}
      * and {@code send} spill their arguments into, so that parking allocates nothing. Accepting
@@ -1096,11 +1110,7 @@ public final class EventLoop {
 
         /** The error of {@code task} trying to {@code what} a channel that {@code other} is busy with. */
         IllegalStateException busy(TaskCore task, TaskCore other, String what) {
-            return new IllegalStateException("task " + task.name() + " cannot " + what + " " + key.channel()
-                    + ": task " + other.name() + " is already waiting to " + what + " it; two tasks at once would "
-                    + (what.equals("read") ? "steal each other's data"
-                            : what.equals("accept on") ? "steal each other's connections" : "interleave their bytes")
-                    + ": guard it with a Lock");
+            return EventLoop.busy(task, other, what, key.channel());
         }
 
         void ready(int readyOps) {

@@ -425,9 +425,7 @@ public final class NetworkSimulator {
         TaskCore task = loop.current;
         TaskCore other = box.reader;
         if (other != null && other != task) {
-            throw new IllegalStateException("task " + task.name() + " cannot read " + box.describe()
-                    + ": task " + other.name() + " is already waiting to read it; two tasks at once would "
-                    + "steal each other's data: guard it with a Lock");
+            throw EventLoop.busy(task, other, "read", box.describe());
         }
         Delivery datagram = box.datagrams.poll();
         if (datagram != null) {

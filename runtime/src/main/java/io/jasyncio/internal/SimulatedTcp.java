@@ -218,8 +218,7 @@ final class SimulatedTcp {
         }
         TaskCore task = loop.current;
         if (listener.acceptor != null && listener.acceptor != task) {
-            throw new IllegalStateException("task " + task.name() + " cannot accept on " + listener.describe()
-                    + ": task " + listener.acceptor.name() + " is already accepting there");
+            throw EventLoop.busy(task, listener.acceptor, "accept on", listener.describe());
         }
         SocketChannel accepted = takeArrived(listener);
         if (accepted != null) {
@@ -312,9 +311,7 @@ final class SimulatedTcp {
         Pipe pipe = end.inbound;
         TaskCore task = loop.current;
         if (pipe.reader != null && pipe.reader != task) {
-            throw new IllegalStateException("task " + task.name() + " cannot read " + pipe.describe()
-                    + ": task " + pipe.reader.name() + " is already waiting to read it; two tasks at once would "
-                    + "steal each other's data: guard it with a Lock");
+            throw EventLoop.busy(task, pipe.reader, "read", pipe.describe());
         }
         if (!dst.hasRemaining()) {
             return 0;
@@ -915,9 +912,7 @@ final class SimulatedTcp {
 
         IllegalStateException busyWriting(TaskCore task) {
             TaskCore other = writing != null ? writing : waiter;
-            return new IllegalStateException("task " + task.name() + " cannot write " + describe()
-                    + ": task " + other.name() + " is already waiting to write it; two tasks at once would "
-                    + "interleave their bytes: guard it with a Lock");
+            return EventLoop.busy(task, other, "write", describe());
         }
 
         @Override
