@@ -1007,15 +1007,17 @@ public final class EventLoop {
 
     /** The channel's registration with this loop's selector, made on first use. */
     ChannelWait channelWait(SelectableChannel channel) throws IOException {
+        if (selector != null) {
+            SelectionKey key = channel.keyFor(selector);
+            if (key != null) {
+                return (ChannelWait) key.attachment(); // registered, so the clock is real: checked below, once
+            }
+        }
         if (clock.isVirtual()) {
             throw realIoRefused(channel);
         }
         if (selector == null) {
             selector = Selector.open();
-        }
-        SelectionKey key = channel.keyFor(selector);
-        if (key != null) {
-            return (ChannelWait) key.attachment();
         }
         ChannelWait wait = new ChannelWait(this, channel);
         wait.key = channel.register(selector, 0, wait);
